@@ -1,0 +1,45 @@
+# The course in two commands: `make lab` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LAB_ARGS ?=
+START := notebooks/00_start_here.ipynb
+
+.PHONY: lab test bench check serve lint clean
+
+# A fresh venv with a current pip (old pips cannot install from pyproject.toml alone).
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when the requirement files change.
+$(VENV)/.runtime-installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+lab: $(VENV)/.runtime-installed  ## install, then open the course in JupyterLab
+	$(BIN)/python -m jupyter lab --ServerApp.ip=127.0.0.1 $(LAB_ARGS) $(START)
+
+test: $(VENV)/.dev-installed  ## install, then run every test (notebooks included)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/python -m ruff check .
+
+check: $(VENV)/.runtime-installed  ## is this machine ready for the course?
+	$(BIN)/python -m course check
+
+bench: $(VENV)/.runtime-installed  ## measure the course's numbers and print a table
+	$(BIN)/python -m course bench $(BENCH_ARGS)
+
+serve: $(VENV)/.runtime-installed  ## the demo project under uvicorn on 127.0.0.1:8000
+	cd demo_project && DEMO_DB_PATH=$${DEMO_DB_PATH:-/tmp/demo-db.sqlite3} ../$(BIN)/python manage.py migrate --verbosity=0
+	cd demo_project && DEMO_DB_PATH=$${DEMO_DB_PATH:-/tmp/demo-db.sqlite3} ../$(BIN)/python manage.py seed_demo
+	DEMO_DB_PATH=$${DEMO_DB_PATH:-/tmp/demo-db.sqlite3} $(BIN)/python -m uvicorn demo_project.asgi:application --host 127.0.0.1 --port 8000 --lifespan off
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -1,0 +1,113 @@
+"""Pictures of timing records: one function per picture, each returning a Figure.
+
+    course.timeline(run)                    # one bar per request, coloured by thread
+    course.timelines(model, measured)       # several runs, one above the other
+    course.compare([run_a, run_b])          # total time of each run
+    course.scale_plot(rows)                 # total time and threads as requests grow
+
+Figures are built without pyplot's global state, so a cell shows each one exactly once.
+"""
+
+import matplotlib.pyplot as plt  # noqa: F401  (lets Jupyter's inline display hook in)
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+MANY = 40  # above this many records, drop per-bar labels and the thread legend
+PALETTE = plt.get_cmap("tab10").colors
+
+
+def _thread_colours(run):
+    return {thread: PALETTE[i % len(PALETTE)] for i, thread in enumerate(run.threads)}
+
+
+def _draw_timeline(ax, run, xmax=None):
+    colours = _thread_colours(run)
+    records = run.records
+    for y, record in enumerate(records):
+        ax.barh(y, record.duration_s, left=record.start_s, height=0.7 if len(records) <= MANY else 1.0,
+                color=colours.get(record.thread, "#888888"), edgecolor="none")
+    ax.set_ylim(len(records) - 0.5, -0.5)
+    if len(records) <= MANY:
+        ax.set_yticks(range(len(records)), [r.label for r in records])
+        if 0 < len(colours) <= len(PALETTE):
+            handles = [Patch(color=c, label=t) for t, c in colours.items()]
+            ax.legend(handles=handles, title="ran on", loc="lower right", fontsize="small")
+    else:
+        ax.set_yticks([])
+        ax.set_ylabel(f"{len(records)} requests")
+        ax.text(0.99, 0.02, f"{len(colours)} threads", transform=ax.transAxes,
+                ha="right", va="bottom", fontsize="small")
+    ax.axvline(run.total_s, color="black", linestyle="--", linewidth=1)
+    ax.set_title(f"{run.title} — total {run.total_s:.2f} s", loc="left", fontsize="medium")
+    ax.set_xlim(0, xmax or max(run.total_s * 1.08, 0.1))
+    ax.grid(axis="x", alpha=0.3)
+
+
+def timeline(run):
+    """Draw one Run as a timeline: one bar per request, time on x, colour = thread."""
+    rows = min(len(run.records), MANY)
+    fig = Figure(figsize=(8, 1.2 + 0.35 * rows), layout="constrained")
+    ax = fig.subplots()
+    _draw_timeline(ax, run)
+    ax.set_xlabel("seconds since the first request was sent")
+    return fig
+
+
+def timelines(*runs):
+    """Draw several Runs one above the other on the same time axis."""
+    if not runs:
+        raise ValueError("timelines() needs at least one Run, e.g. timelines(model, measured).")
+    heights = [1.0 + 0.3 * min(len(r.records), MANY) for r in runs]
+    fig = Figure(figsize=(8, sum(heights) + 0.6), layout="constrained")
+    axes = fig.subplots(len(runs), 1, sharex=True, height_ratios=heights, squeeze=False)[:, 0]
+    xmax = max(r.total_s for r in runs) * 1.08 or 0.1
+    for ax, run in zip(axes, runs, strict=True):
+        _draw_timeline(ax, run, xmax=xmax)
+    axes[-1].set_xlabel("seconds since the first request was sent")
+    return fig
+
+
+def compare(runs, *, ideal_s=None):
+    """Bar chart of each Run's total time, with an optional dashed line at `ideal_s`."""
+    runs = list(runs)
+    fig = Figure(figsize=(8, 0.9 + 0.5 * len(runs)), layout="constrained")
+    ax = fig.subplots()
+    totals = [r.total_s for r in runs]
+    bars = ax.barh(range(len(runs)), totals, color=PALETTE[: len(runs)])
+    ax.bar_label(bars, labels=[f"{t:.2f} s" for t in totals], padding=3)
+    ax.set_yticks(range(len(runs)), [r.title for r in runs])
+    ax.invert_yaxis()
+    if ideal_s is not None:
+        ax.axvline(ideal_s, color="black", linestyle="--", linewidth=1, label=f"ideal {ideal_s:g} s")
+        ax.legend(loc="lower right")
+    ax.set_xlim(0, max(totals + [ideal_s or 0]) * 1.2 or 1)
+    ax.set_xlabel("total time for the whole batch (s)")
+    return fig
+
+
+def scale_plot(rows):
+    """Total time and peak threads against the number of concurrent requests.
+
+    `rows` are dicts with `scenario`, `requests`, `total_s` and `peak_threads`.
+    """
+    rows = list(rows)
+    fig = Figure(figsize=(10, 3.8), layout="constrained")
+    time_ax, thread_ax = fig.subplots(1, 2)
+    for i, scenario in enumerate(dict.fromkeys(r["scenario"] for r in rows)):
+        mine = sorted((r for r in rows if r["scenario"] == scenario), key=lambda r: r["requests"])
+        xs = [r["requests"] for r in mine]
+        colour = PALETTE[i % len(PALETTE)]
+        time_ax.plot(xs, [r["total_s"] for r in mine], "o-", color=colour, label=scenario)
+        if any(r.get("peak_threads") is not None for r in mine):
+            thread_ax.plot(xs, [r.get("peak_threads") for r in mine], "o-", color=colour,
+                           label=scenario)
+    for ax in (time_ax, thread_ax):
+        ax.set_xscale("log")
+        ax.set_xlabel("concurrent requests")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    time_ax.set_ylabel("total time (s)")
+    time_ax.set_ylim(bottom=0)
+    thread_ax.set_yscale("log")
+    thread_ax.set_ylabel("peak threads alive")
+    return fig

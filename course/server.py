@@ -1,0 +1,187 @@
+"""Run the demo project under a real server, in a subprocess on 127.0.0.1, and stop it.
+
+    with course.serve("uvicorn") as server:                  # ASGI, one event loop
+        reply = await course.get(server.url + "/sleep/async/")
+    with course.serve("waitress", threads=1) as server:      # WSGI, one worker thread
+        ...
+
+A subprocess is what a deployment looks like, and it keeps this kernel's own threads and
+GIL out of the measurement. The server always stops: at the end of the `with` block, when
+a cell fails, or when Python exits.
+"""
+
+import atexit
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import weakref
+from pathlib import Path
+
+import httpx
+
+KINDS = ("uvicorn", "waitress")
+STARTUP_TIMEOUT_S = 30.0  # Django imports, migrates and seeds before it answers
+STOP_TIMEOUT_S = 5.0  # after this, a server that ignored SIGTERM is killed
+PORT_ATTEMPTS = 3  # another program may take the free port before the server binds it
+
+_running = weakref.WeakSet()
+
+
+class ServerError(RuntimeError):
+    """The server could not start (the message includes what it printed)."""
+
+
+def free_port():
+    """Ask the OS for a TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _command(kind, port, threads):
+    if kind == "uvicorn":
+        return [sys.executable, "-m", "uvicorn", "demo_project.asgi:application",
+                "--host", "127.0.0.1", "--port", str(port),
+                # Django does not speak ASGI lifespan; no access log in the notebook
+                "--lifespan", "off", "--no-access-log", "--log-level", "warning"]
+    return [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}",
+            f"--threads={threads}", "demo_project.wsgi:application"]
+
+
+class Server:
+    """A demo-project server process: `url`, `pid`, `threads()`, `rss_mb()`, `stop()`."""
+
+    def __init__(self, kind="uvicorn", *, threads=4, migrate=True,
+                 startup_timeout_s=STARTUP_TIMEOUT_S):
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
+        if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 256:
+            raise ValueError(f"threads must be a whole number from 1 to 256, got {threads!r}.")
+        self.kind, self.threads_setting = kind, threads
+        self.folder = Path(tempfile.mkdtemp(prefix="django-async-server-"))
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo_project.settings",
+                    "DEMO_DB_PATH": str(self.folder / "db.sqlite3"), "PYTHONUNBUFFERED": "1"}
+        self.process = self.port = None
+        self._finalizer = weakref.finalize(self, _cleanup, None, self.folder)
+        if migrate:
+            self._manage("migrate", "--verbosity=0")
+            self._manage("seed_demo")
+        self._start(startup_timeout_s)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def _manage(self, *args):
+        done = subprocess.run([sys.executable, "-m", "django", *args], env=self.env,
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise ServerError(f"`django-admin {' '.join(args)}` failed:\n{done.stderr[-2000:]}")
+
+    def _start(self, timeout_s):
+        for _ in range(PORT_ATTEMPTS):
+            self.port = free_port()
+            log = open(self.folder / "server.log", "w+b")  # noqa: SIM115 (closed in _cleanup)
+            self.process = subprocess.Popen(_command(self.kind, self.port, self.threads_setting),
+                                            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                            cwd=self.folder)
+            self._finalizer.detach()
+            self._finalizer = weakref.finalize(self, _cleanup, self.process, self.folder, log)
+            _running.add(self)
+            if self._wait_until_answering(timeout_s):
+                return
+            printed = self.log_text()
+            _terminate(self.process)
+            if "address already in use" not in printed.lower():
+                raise ServerError(f"The {self.kind} server did not start within {timeout_s:g} s. "
+                                  f"It printed:\n{printed[-2000:] or '(nothing)'}")
+        raise ServerError(f"No free port found for the {self.kind} server after "
+                          f"{PORT_ATTEMPTS} attempts.")
+
+    def _wait_until_answering(self, timeout_s):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                if httpx.get(self.url + "/health/", timeout=1.0).status_code == 200:
+                    return True
+            except httpx.TransportError:
+                time.sleep(0.05)
+        return False
+
+    def log_text(self):
+        path = self.folder / "server.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def threads(self):
+        """Threads alive in the server process now."""
+        import psutil
+
+        return psutil.Process(self.pid).num_threads()
+
+    def rss_mb(self):
+        """Resident memory of the server process now, in MiB."""
+        import psutil
+
+        return psutil.Process(self.pid).memory_info().rss / 2**20
+
+    @property
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self):
+        """Stop the server (SIGTERM, then SIGKILL after STOP_TIMEOUT_S); safe to call twice."""
+        self._finalizer()
+        _running.discard(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def __repr__(self):
+        state = "running" if self.running else "stopped"
+        return f"<Server {self.kind} {state} at {self.url} (pid {self.process.pid})>"
+
+
+def _terminate(process):
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _cleanup(process, folder, log=None):
+    _terminate(process)
+    if log is not None:
+        log.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def serve(kind="uvicorn", *, threads=4, migrate=True, startup_timeout_s=STARTUP_TIMEOUT_S):
+    """Start the demo project under `kind` ("uvicorn" or "waitress") and return the Server.
+
+    >>> with course.serve("waitress", threads=1) as server:
+    ...     run = await course.measure(server.url + "/sleep/sync/?delay_s=2", n=3)
+
+    `threads` is waitress's worker thread count (uvicorn runs one event loop).
+    """
+    return Server(kind, threads=threads, migrate=migrate, startup_timeout_s=startup_timeout_s)
+
+
+@atexit.register
+def _stop_all():
+    for server in list(_running):
+        server.stop()

@@ -1,0 +1,72 @@
+"""Fire N requests at once and record when each started and ended, and on which thread.
+
+    run = await course.measure("/sleep/async/?delay_s=2", n=3)
+    run.total_s, run.threads, run.peak_threads
+
+Returns a Run of Records, never a plot: plotting is course.timeline(run).
+"""
+
+import asyncio
+import time
+
+from course.invoke import DEFAULT_TIMEOUT_S, check_target, client, is_url, send_within
+from course.records import Record, Run
+from course.stamp import THREAD_HEADER
+from course.threads import ThreadProbe
+
+MAX_REQUESTS = 5000  # a load test here stays bounded
+
+
+def _check_count(n):
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_REQUESTS:
+        raise ValueError(f"n must be a whole number from 1 to {MAX_REQUESTS}, got {n!r}.")
+
+
+async def _all_or_none(coroutines):
+    """Await all; if one fails, cancel the rest before raising its error."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def measure(target, n=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S, server_pid=None):
+    """Send `n` GET requests to `target` all at once; return a Run with one Record each.
+
+    >>> run = await course.measure("/sleep/sync/?delay_s=2", n=3, title="sync view")
+
+    `target` is a path of the embedded project (through Django's ASGI handler, no
+    sockets) or a server URL. Threads are counted in this process, or in `server_pid`.
+    Each request must answer within `timeout_s`, or RequestTimeout names the one that didn't.
+    """
+    check_target(target)
+    _check_count(n)
+    over_network = is_url(target)
+    async with client(timeout_s=timeout_s, server=over_network, max_connections=n) as http:
+        async with ThreadProbe(pid=server_pid if over_network else None) as probe:
+            started = time.perf_counter()
+
+            async def one(index):
+                begin = time.perf_counter() - started
+                what = f"request {index + 1} of {n} (GET {target})"
+                response = await send_within(http, "GET", target, timeout_s, what=what)
+                return Record(
+                    label=f"request {index + 1}",
+                    start_s=begin,
+                    end_s=time.perf_counter() - started,
+                    thread=response.headers.get(THREAD_HEADER, ""),
+                    status=response.status_code,
+                )
+
+            records = await _all_or_none([one(i) for i in range(n)])
+    track_threads = server_pid is not None or not over_network
+    return Run(
+        title=title or f"GET {target}",
+        records=list(records),
+        peak_threads=probe.peak if track_threads else None,
+        baseline_threads=probe.baseline if track_threads else None,
+    )

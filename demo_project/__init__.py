@@ -1,0 +1,1 @@
+"""An ordinary Django project that the course embeds, serves and measures."""

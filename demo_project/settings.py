@@ -1,0 +1,49 @@
+"""Settings for the demo project: safe defaults, for local use only.
+
+Environment variables:
+    DJANGO_SECRET_KEY  the secret key (a development-only fallback is used when unset)
+    DJANGO_DEBUG       "1" turns DEBUG on (off by default)
+    DEMO_DB_PATH       the SQLite file (default: db.sqlite3 beside manage.py)
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# DEVELOPMENT ONLY: this fallback key is public. Set DJANGO_SECRET_KEY anywhere else.
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY", "django-insecure-development-only-key-do-not-deploy"
+)
+DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
+# Loopback only: the demo is never meant to be reachable from another machine.
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "demo_project.catalog",
+]
+
+# Every middleware here is sync-and-async capable, so async views run without a switch.
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
+ROOT_URLCONF = "demo_project.urls"
+WSGI_APPLICATION = "demo_project.wsgi.application"
+ASGI_APPLICATION = "demo_project.asgi.application"
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("DEMO_DB_PATH", str(BASE_DIR / "db.sqlite3")),
+        # Wait for a lock instead of failing at once when requests write concurrently.
+        "OPTIONS": {"timeout": 20},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from demo_project import views
+from demo_project.catalog import views as catalog
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("sleep/sync/", views.sleep_sync, name="sleep-sync"),
+    path("sleep/async/", views.sleep_async, name="sleep-async"),
+    path("upstream/<str:name>/", views.upstream, name="upstream"),
+    path("books/sync/", catalog.books_sync, name="books-sync"),
+    path("books/async/", catalog.books_async, name="books-async"),
+    path("authors/<int:author_id>/", catalog.author_detail, name="author-detail"),
+]

@@ -1,0 +1,55 @@
+"""Views that wait: the sync and async twins the course times, and a slow fake upstream API.
+
+Every waiting view says which thread ran it, in its JSON and in an `X-View-Thread` header.
+"""
+
+import asyncio
+import threading
+import time
+
+from django.http import JsonResponse
+
+from demo_project.params import BadParameter, delay_from
+
+
+def _waited(delay_s, **extra):
+    thread = threading.current_thread().name
+    response = JsonResponse({"waited_s": delay_s, "thread": thread, **extra})
+    response["X-View-Thread"] = thread
+    return response
+
+
+async def health(request):
+    return JsonResponse({"ok": True})
+
+
+def sleep_sync(request):
+    """Block for `?delay_s=` seconds with time.sleep: a stand-in for blocking I/O."""
+    try:
+        delay_s = delay_from(request)
+    except BadParameter as error:
+        return error.response()
+    time.sleep(delay_s)
+    return _waited(delay_s)
+
+
+async def sleep_async(request):
+    """Wait for `?delay_s=` seconds with asyncio.sleep: the event loop stays free."""
+    try:
+        delay_s = delay_from(request)
+    except BadParameter as error:
+        return error.response()
+    await asyncio.sleep(delay_s)
+    return _waited(delay_s)
+
+
+async def upstream(request, name):
+    """A fake third-party JSON API: `?delay_s=` how slow it is, `?fail=1` to answer 503."""
+    try:
+        delay_s = delay_from(request, default_s=0.5)
+    except BadParameter as error:
+        return error.response()
+    await asyncio.sleep(delay_s)
+    if request.GET.get("fail") == "1":
+        return JsonResponse({"service": name, "error": "upstream unavailable"}, status=503)
+    return _waited(delay_s, service=name, data={"greeting": f"hello from {name}"})
