@@ -5,15 +5,28 @@
     course.compare([run_a, run_b])          # total time of each run
     course.scale_plot(rows)                 # total time and threads as requests grow
 
-Figures are built without pyplot's global state, so a cell shows each one exactly once.
+Figures are built without pyplot's global state, so a cell shows each one exactly once,
+and they draw themselves as PNG in Jupyter whether or not pyplot was ever imported.
 """
 
-import matplotlib.pyplot as plt  # noqa: F401  (lets Jupyter's inline display hook in)
-from matplotlib.figure import Figure
+import io
+
+import matplotlib
+from matplotlib.figure import Figure as _MatplotlibFigure
 from matplotlib.patches import Patch
 
+
+class Figure(_MatplotlibFigure):
+    """A matplotlib Figure that Jupyter displays as a PNG (and `.savefig` as usual)."""
+
+    def _repr_png_(self):
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
 MANY = 40  # above this many records, drop per-bar labels and the thread legend
-PALETTE = plt.get_cmap("tab10").colors
+PALETTE = matplotlib.colormaps["tab10"].colors
 
 
 def _thread_colours(run):
@@ -31,7 +44,8 @@ def _draw_timeline(ax, run, xmax=None):
         ax.set_yticks(range(len(records)), [r.label for r in records])
         if 0 < len(colours) <= len(PALETTE):
             handles = [Patch(color=c, label=t) for t, c in colours.items()]
-            ax.legend(handles=handles, title="ran on", loc="lower right", fontsize="small")
+            ax.legend(handles=handles, title="ran on", loc="upper left", bbox_to_anchor=(1.01, 1),
+                      fontsize="small")
     else:
         ax.set_yticks([])
         ax.set_ylabel(f"{len(records)} requests")
