@@ -18,7 +18,7 @@ import httpx
 
 from course import errors
 from course.lab import require_django
-from course.stamp import THREAD_HEADER
+from demo_project.stamping import THREAD_HEADER
 
 DEFAULT_TIMEOUT_S = 30.0  # generous: demos wait 2-6 s, and httpx's 5-s default broke them
 BASE_URL = "http://testserver"

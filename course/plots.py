@@ -25,6 +25,8 @@ class Figure(_MatplotlibFigure):
         return buffer.getvalue()
 
 
+QUEUE_COLOUR = "#d9d9d9"
+QUEUE_SHOWN_S = 0.05  # shorter waits before the view starts are not drawn
 MANY = 40  # above this many records, drop per-bar labels and the thread legend
 PALETTE = matplotlib.colormaps["tab10"].colors
 
@@ -36,14 +38,24 @@ def _thread_colours(run):
 def _draw_timeline(ax, run, xmax=None):
     colours = _thread_colours(run)
     records = run.records
+    height = 0.7 if len(records) <= MANY else 1.0
+    queued = False
     for y, record in enumerate(records):
-        ax.barh(y, record.duration_s, left=record.start_s, height=0.7 if len(records) <= MANY else 1.0,
+        began = record.start_s
+        # Time before the view started was spent waiting (for a worker, a thread, the loop).
+        if record.view_start_s is not None and record.view_start_s - began > QUEUE_SHOWN_S:
+            ax.barh(y, record.view_start_s - began, left=began, height=height, color=QUEUE_COLOUR,
+                    edgecolor="none")
+            began, queued = record.view_start_s, True
+        ax.barh(y, record.end_s - began, left=began, height=height,
                 color=colours.get(record.thread, "#888888"), edgecolor="none")
     ax.set_ylim(len(records) - 0.5, -0.5)
     if len(records) <= MANY:
         ax.set_yticks(range(len(records)), [r.label for r in records])
         if 0 < len(colours) <= len(PALETTE):
             handles = [Patch(color=c, label=t) for t, c in colours.items()]
+            if queued:
+                handles.append(Patch(color=QUEUE_COLOUR, label="waiting to start"))
             ax.legend(handles=handles, title="ran on", loc="upper left", bbox_to_anchor=(1.01, 1),
                       fontsize="small")
     else:

@@ -13,6 +13,7 @@ class Record:
     end_s: float
     thread: str = ""
     status: int | None = None
+    view_start_s: float | None = None  # when the view itself began (None: unknown)
 
     @property
     def duration_s(self):

@@ -12,7 +12,7 @@ import inspect
 from django.apps import apps
 from django.urls import clear_url_caches, include, path
 
-from course.stamp import stamp_thread
+from demo_project.stamping import stamp_view
 
 _mounted = {}  # route string -> URLPattern, in the order they were first mounted
 
@@ -69,7 +69,7 @@ def route(route_text):
     def mount(view):
         checked = _check_view(view, route_text)
         name = getattr(view, "__name__", None)
-        _mounted[key] = path(key, stamp_thread(checked), name=name)
+        _mounted[key] = path(key, stamp_view(checked), name=name)
         _rebuild()
         return view
 

@@ -46,7 +46,8 @@ def simulate(requests=3, delay_s=2.0, workers=1, mode="sync"):
     records = []
     for i in range(requests):
         start = (i // per_round) * delay_s
-        records.append(Record(f"request {i + 1}", float(start), float(start + delay_s),
-                              f"worker {i % per_round + 1}"))
+        # Every request arrives at 0; a queued one waits until its worker is free.
+        records.append(Record(f"request {i + 1}", 0.0, float(start + delay_s),
+                              f"worker {i % per_round + 1}", view_start_s=float(start)))
     label = "a worker per request" if workers is None else f"{workers} worker(s)"
     return Run(f"model: sync, {label}, {requests} × {delay_s:g} s", records)

@@ -11,8 +11,8 @@ import time
 
 from course.invoke import DEFAULT_TIMEOUT_S, check_target, client, is_url, send_within
 from course.records import Record, Run
-from course.stamp import THREAD_HEADER
 from course.threads import ThreadProbe
+from demo_project.stamping import START_HEADER, THREAD_HEADER
 
 MAX_REQUESTS = 5000  # a load test here stays bounded
 
@@ -20,6 +20,14 @@ MAX_REQUESTS = 5000  # a load test here stays bounded
 def _check_count(n):
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_REQUESTS:
         raise ValueError(f"n must be a whole number from 1 to {MAX_REQUESTS}, got {n!r}.")
+
+
+def _view_start(response, wall_started):
+    stamp = response.headers.get(START_HEADER)
+    try:
+        return float(stamp) - wall_started if stamp else None
+    except ValueError:
+        return None
 
 
 async def _all_or_none(coroutines):
@@ -49,6 +57,7 @@ async def measure(target, n=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S, serve
     async with client(timeout_s=timeout_s, server=over_network, max_connections=n) as http:
         async with ThreadProbe(pid=server_pid if over_network else None) as probe:
             started = time.perf_counter()
+            wall_started = time.time()  # the views' start stamps are wall-clock times
 
             async def one(index):
                 begin = time.perf_counter() - started
@@ -60,6 +69,7 @@ async def measure(target, n=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S, serve
                     end_s=time.perf_counter() - started,
                     thread=response.headers.get(THREAD_HEADER, ""),
                     status=response.status_code,
+                    view_start_s=_view_start(response, wall_started),
                 )
 
             records = await _all_or_none([one(i) for i in range(n)])

@@ -1,6 +1,7 @@
 """Views that wait: the sync and async twins the course times, and a slow fake upstream API.
 
-Every waiting view says which thread ran it, in its JSON and in an `X-View-Thread` header.
+Every waiting view says which thread ran it, in its JSON and (with the time it started) in
+the `X-View-Thread` and `X-View-Start` headers.
 """
 
 import asyncio
@@ -10,19 +11,18 @@ import time
 from django.http import JsonResponse
 
 from demo_project.params import BadParameter, delay_from
+from demo_project.stamping import stamp_view
 
 
 def _waited(delay_s, **extra):
-    thread = threading.current_thread().name
-    response = JsonResponse({"waited_s": delay_s, "thread": thread, **extra})
-    response["X-View-Thread"] = thread
-    return response
+    return JsonResponse({"waited_s": delay_s, "thread": threading.current_thread().name, **extra})
 
 
 async def health(request):
     return JsonResponse({"ok": True})
 
 
+@stamp_view
 def sleep_sync(request):
     """Block for `?delay_s=` seconds with time.sleep: a stand-in for blocking I/O."""
     try:
@@ -33,6 +33,7 @@ def sleep_sync(request):
     return _waited(delay_s)
 
 
+@stamp_view
 async def sleep_async(request):
     """Wait for `?delay_s=` seconds with asyncio.sleep: the event loop stays free."""
     try:
@@ -43,6 +44,7 @@ async def sleep_async(request):
     return _waited(delay_s)
 
 
+@stamp_view
 async def upstream(request, name):
     """A fake third-party JSON API: `?delay_s=` how slow it is, `?fail=1` to answer 503."""
     try:

@@ -1,0 +1,46 @@
+"""Stamp each response with the thread that ran its view and when the view started.
+
+    @stamp_view
+    async def my_view(request): ...
+
+A sync view gets a sync wrapper and an async view an async one, so the stamp adds no
+sync/async switch and no thread of its own: it only looks. The start is wall-clock time
+(`time.time()`), so a client in another process on this machine can compare it with its own.
+"""
+
+import functools
+import threading
+import time
+
+from asgiref.sync import iscoroutinefunction
+from django.http import HttpResponseBase
+
+THREAD_HEADER = "X-View-Thread"
+START_HEADER = "X-View-Start"
+
+
+def _stamped(response, started):
+    # Anything else (None, a coroutine) is left for Django's own, clearer error message.
+    if isinstance(response, HttpResponseBase) and THREAD_HEADER not in response:
+        response[THREAD_HEADER] = threading.current_thread().name
+        response[START_HEADER] = f"{started:.6f}"
+    return response
+
+
+def stamp_view(view):
+    """Return `view` wrapped so that its response says which thread ran it, and when."""
+    if iscoroutinefunction(view):
+
+        @functools.wraps(view)
+        async def async_stamped(request, *args, **kwargs):
+            started = time.time()
+            return _stamped(await view(request, *args, **kwargs), started)
+
+        return async_stamped
+
+    @functools.wraps(view)
+    def sync_stamped(request, *args, **kwargs):
+        started = time.time()
+        return _stamped(view(request, *args, **kwargs), started)
+
+    return sync_stamped
