@@ -14,6 +14,7 @@ class Record:
     thread: str = ""
     status: int | None = None
     view_start_s: float | None = None  # when the view itself began (None: unknown)
+    view_end_s: float | None = None  # when the view returned (None: unknown)
 
     @property
     def duration_s(self):
@@ -52,9 +53,13 @@ class Run:
         return self.peak_threads - self.baseline_threads
 
     def overlapping(self):
-        """True when every request started before the first one ended."""
-        first_end = min((r.end_s for r in self.records), default=0.0)
-        return all(r.start_s < first_end for r in self.records)
+        """True when every view started before the first one ended: they ran together.
+
+        Uses the views' own start and end times where known: requests sent at once can
+        still be served one after another, and a blocked event loop delays the client too."""
+        starts = [r.start_s if r.view_start_s is None else r.view_start_s for r in self.records]
+        ends = [r.end_s if r.view_end_s is None else r.view_end_s for r in self.records]
+        return bool(self.records) and max(starts) < min(ends)
 
     def summary(self):
         parts = [f"{self.title}: {len(self.records)} in {self.total_s:.2f} s"]

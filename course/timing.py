@@ -12,7 +12,7 @@ import time
 from course.invoke import DEFAULT_TIMEOUT_S, check_target, client, is_url, send_within
 from course.records import Record, Run
 from course.threads import ThreadProbe
-from demo_project.stamping import START_HEADER, THREAD_HEADER
+from demo_project.stamping import END_HEADER, START_HEADER, THREAD_HEADER
 
 MAX_REQUESTS = 5000  # a load test here stays bounded
 
@@ -22,8 +22,8 @@ def _check_count(n):
         raise ValueError(f"n must be a whole number from 1 to {MAX_REQUESTS}, got {n!r}.")
 
 
-def _view_start(response, wall_started):
-    stamp = response.headers.get(START_HEADER)
+def _view_time(response, header, wall_started):
+    stamp = response.headers.get(header)
     try:
         return float(stamp) - wall_started if stamp else None
     except ValueError:
@@ -69,7 +69,8 @@ async def measure(target, n=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S, serve
                     end_s=time.perf_counter() - started,
                     thread=response.headers.get(THREAD_HEADER, ""),
                     status=response.status_code,
-                    view_start_s=_view_start(response, wall_started),
+                    view_start_s=_view_time(response, START_HEADER, wall_started),
+                    view_end_s=_view_time(response, END_HEADER, wall_started),
                 )
 
             records = await _all_or_none([one(i) for i in range(n)])

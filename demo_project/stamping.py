@@ -1,4 +1,4 @@
-"""Stamp each response with the thread that ran its view and when the view started.
+"""Stamp each response with the thread that ran its view, and when the view started and ended.
 
     @stamp_view
     async def my_view(request): ...
@@ -17,6 +17,7 @@ from django.http import HttpResponseBase
 
 THREAD_HEADER = "X-View-Thread"
 START_HEADER = "X-View-Start"
+END_HEADER = "X-View-End"
 
 
 def _stamped(response, started):
@@ -24,11 +25,14 @@ def _stamped(response, started):
     if isinstance(response, HttpResponseBase) and THREAD_HEADER not in response:
         response[THREAD_HEADER] = threading.current_thread().name
         response[START_HEADER] = f"{started:.6f}"
+        response[END_HEADER] = f"{time.time():.6f}"
     return response
 
 
 def stamp_view(view):
     """Return `view` wrapped so that its response says which thread ran it, and when."""
+    # The end stamp matters: a view that blocks the event loop also delays the client,
+    # so only the view's own times show that requests ran one after another.
     if iscoroutinefunction(view):
 
         @functools.wraps(view)

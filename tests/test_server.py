@@ -1,0 +1,55 @@
+import pytest
+
+import course
+from course import server as server_module
+
+DELAY_S = 0.5
+
+
+def test_one_worker_sync_server_serves_one_request_at_a_time(run):
+    with course.serve("waitress", threads=1) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        result = run(course.measure(f"{server.url}/sleep/sync/?delay_s={DELAY_S}", n=3,
+                                    server_pid=server.pid))
+        assert server.threads() >= 2 and server.rss_mb() > 10
+    assert not server.running
+    assert not result.overlapping()
+    assert result.total_s > 2.5 * DELAY_S
+    assert result.threads == ["waitress-0"]
+    assert result.peak_threads is not None
+
+
+def test_uvicorn_serves_async_views_concurrently(run):
+    with course.serve("uvicorn", migrate=False) as server:
+        result = run(course.measure(f"{server.url}/sleep/async/?delay_s={DELAY_S}", n=3))
+        books = run(course.get(f"{server.url}/health/"))
+    assert not server.running
+    assert result.overlapping() and result.total_s < 2 * DELAY_S
+    assert result.threads == ["MainThread"]
+    assert books.status == 200
+
+
+def test_a_server_that_cannot_start_says_what_it_printed(monkeypatch):
+    def failing(kind, port, threads):
+        import sys
+        return [sys.executable, "-c", "import sys; print('no such app'); sys.exit(3)"]
+
+    monkeypatch.setattr(server_module, "_command", failing)
+    with pytest.raises(server_module.ServerError, match="no such app"):
+        course.serve("uvicorn", migrate=False, startup_timeout_s=5)
+
+
+def test_stop_is_safe_twice():
+    server = course.serve("uvicorn", migrate=False)
+    server.stop()
+    server.stop()
+    assert not server.running and "stopped" in repr(server)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"kind": "gunicorn"}, "kind must be one of"),
+    ({"threads": 0}, "threads must be a whole number"),
+])
+def test_bad_arguments_are_explained(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        course.serve(**kwargs)
