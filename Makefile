@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 LAB_ARGS ?=
 START := notebooks/00_start_here.ipynb
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
 .PHONY: lab test bench check serve lint clean
 
@@ -22,7 +24,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 	touch $@
 
 lab: $(VENV)/.runtime-installed  ## install, then open the course in JupyterLab
-	$(BIN)/python -m jupyter lab --ServerApp.ip=127.0.0.1 $(LAB_ARGS) $(START)
+	$(BIN)/python -m jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) $(START)
 
 test: $(VENV)/.dev-installed  ## install, then run every test (notebooks included)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

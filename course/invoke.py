@@ -132,7 +132,9 @@ class Reply:
 
 
 def reply_from(method, target, response, elapsed_s):
-    found = errors.last_error(response.request.url.path) if response.status_code >= 500 else None
+    # Only a view in this process can have left its exception here.
+    in_process = not is_url(target) and response.status_code >= 500
+    found = errors.last_error(response.request.url.path) if in_process else None
     summary, trace = found if found else (None, None)
     return Reply(
         method=method,
@@ -150,7 +152,7 @@ def reply_from(method, target, response, elapsed_s):
 async def request(method, target, *, timeout_s=DEFAULT_TIMEOUT_S, **kwargs):
     """Send one request to a path of the embedded project or to a server URL.
 
-    >>> reply = await course.request("POST", "/books/", json={"title": "…"})
+    >>> reply = await course.request("POST", "/echo/", json={"title": "…"})
     """
     check_target(target)
     async with client(timeout_s=timeout_s, server=is_url(target)) as http:

@@ -69,27 +69,38 @@ def _draw_timeline(ax, run, xmax=None):
     ax.grid(axis="x", alpha=0.3)
 
 
-def timeline(run):
+XLABEL = "seconds since the first request was sent"
+
+
+def _check_runs(runs):
+    for run in runs:
+        if not getattr(run, "records", None):
+            raise ValueError(f"Nothing to draw: {run!r} has no records. Did the measurement run?")
+
+
+def timeline(run, *, xlabel=XLABEL):
     """Draw one Run as a timeline: one bar per request, time on x, colour = thread."""
+    _check_runs([run])
     rows = min(len(run.records), MANY)
     fig = Figure(figsize=(8, 1.2 + 0.35 * rows), layout="constrained")
     ax = fig.subplots()
     _draw_timeline(ax, run)
-    ax.set_xlabel("seconds since the first request was sent")
+    ax.set_xlabel(xlabel)
     return fig
 
 
-def timelines(*runs):
+def timelines(*runs, xlabel=XLABEL):
     """Draw several Runs one above the other on the same time axis."""
     if not runs:
         raise ValueError("timelines() needs at least one Run, e.g. timelines(model, measured).")
+    _check_runs(runs)
     heights = [1.0 + 0.3 * min(len(r.records), MANY) for r in runs]
     fig = Figure(figsize=(8, sum(heights) + 0.6), layout="constrained")
     axes = fig.subplots(len(runs), 1, sharex=True, height_ratios=heights, squeeze=False)[:, 0]
     xmax = max(r.total_s for r in runs) * 1.08 or 0.1
     for ax, run in zip(axes, runs, strict=True):
         _draw_timeline(ax, run, xmax=xmax)
-    axes[-1].set_xlabel("seconds since the first request was sent")
+    axes[-1].set_xlabel(xlabel)
     return fig
 
 

@@ -89,7 +89,7 @@ class Server:
     def _start(self, timeout_s):
         for _ in range(PORT_ATTEMPTS):
             self.port = free_port()
-            log = open(self.folder / "server.log", "w+b")  # noqa: SIM115 (closed in _cleanup)
+            log = open(self.folder / "server.log", "w+b")  # closed by _cleanup, with the process
             self.process = subprocess.Popen(_command(self.kind, self.port, self.threads_setting),
                                             env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                             cwd=self.folder)

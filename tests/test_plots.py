@@ -45,3 +45,13 @@ def test_scale_plot_draws_time_and_threads():
             for s in ("sync", "async") for n in (10, 100)]
     fig = course.scale_plot(rows)
     assert [len(ax.lines) for ax in fig.axes] == [2, 2]
+
+
+def test_an_empty_run_is_explained():
+    with pytest.raises(ValueError, match="has no records"):
+        course.timeline(Run("nothing", []))
+
+
+def test_the_time_axis_can_be_named():
+    fig = course.timelines(_run(2), xlabel="seconds since the tables sat down")
+    assert fig.axes[-1].get_xlabel() == "seconds since the tables sat down"
