@@ -1,6 +1,6 @@
 from django.urls import path
 
-from demo_project import views
+from demo_project import streaming, views
 from demo_project.catalog import views as catalog
 
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("books/sync/", catalog.books_sync, name="books-sync"),
     path("books/async/", catalog.books_async, name="books-async"),
     path("authors/<int:author_id>/", catalog.author_detail, name="author-detail"),
+    path("stream/events/", streaming.stream_events, name="stream-events"),
+    path("stream/events/sync/", streaming.stream_events_sync, name="stream-events-sync"),
+    path("stream/cleanups/", streaming.stream_cleanups, name="stream-cleanups"),
+    path("poll/wait/", streaming.poll_wait, name="poll-wait"),
+    path("poll/publish/", streaming.poll_publish, name="poll-publish"),
 ]

@@ -1,0 +1,215 @@
+"""Views that hold the connection open: server-sent events and long polling.
+
+    GET  /stream/events/?count=5&interval_s=0.5       an SSE stream from an async generator
+    GET  /stream/events/sync/?count=5&interval_s=0.5  the same from a sync generator (buffered)
+    GET  /stream/cleanups/                           the streams the view saw the client leave
+    GET  /poll/wait/?timeout_s=5                     wait for the next event, or 204 at timeout
+    POST /poll/publish/  {"message": "..."}          publish an event: every waiter answers
+
+The waiters and the cleanup log live in this process's memory, so they only work with a
+single server process. With several workers, or several machines, a publish must reach all of
+them: production uses a broker for that (Redis pub/sub, PostgreSQL LISTEN/NOTIFY, or a
+Django Channels channel layer).
+"""
+
+import asyncio
+import collections
+import itertools
+import json
+import time
+
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from demo_project.params import BadParameter
+
+MAX_EVENTS = 100  # per stream
+MAX_INTERVAL_S = 5.0  # between two events of a stream
+MAX_WAIT_S = 30.0  # the longest a long-poll request may wait
+MAX_MESSAGE_CHARS = 200  # of a published message
+CLEANUPS_KEPT = 50  # the cleanup log forgets older entries
+SSE_HEADERS = {
+    "Cache-Control": "no-cache",  # an event stream is never cached
+    "X-Accel-Buffering": "no",  # tells nginx, if one is in front, not to buffer the stream
+}
+
+_stream_ids = itertools.count(1)
+cleanups = collections.deque(maxlen=CLEANUPS_KEPT)  # newest last; read by stream_cleanups
+
+
+def number_from(request, name, default, low, high, *, whole=False):
+    """Return the query parameter `name` as a number from `low` to `high` (BadParameter if not)."""
+    raw = request.GET.get(name, default)
+    kind = "a whole number" if whole else "a number"
+    try:
+        value = int(raw) if whole else float(raw)
+    except (TypeError, ValueError):
+        raise BadParameter(f"{name} must be {kind}, got {raw!r}") from None
+    if not low <= value <= high:
+        raise BadParameter(f"{name} must be from {low:g} to {high:g}, got {value:g}")
+    return value
+
+
+def sse_event(event_id, data, event="tick"):
+    """Encode one server-sent event: `id:`, `event:` and `data:` lines, then a blank line."""
+    return f"id: {event_id}\nevent: {event}\ndata: {json.dumps(data)}\n\n"
+
+
+def _stream_settings(request):
+    count = number_from(request, "count", 5, 1, MAX_EVENTS, whole=True)
+    interval_s = number_from(request, "interval_s", 0.5, 0, MAX_INTERVAL_S)
+    return count, interval_s
+
+
+def _tick(stream, n, count, started):
+    return sse_event(n, {"stream": stream, "n": n, "of": count, "sent_at": time.time(),
+                         "view_s": round(time.perf_counter() - started, 4)})
+
+
+async def async_ticks(stream, count, interval_s):
+    """Yield `count` events, `interval_s` apart; log a cleanup if the client goes away."""
+    started = time.perf_counter()
+    sent = 0
+    try:
+        for n in range(1, count + 1):
+            if n > 1:
+                await asyncio.sleep(interval_s)  # the event loop serves others meanwhile
+            yield _tick(stream, n, count, started)
+            sent = n
+    except (asyncio.CancelledError, GeneratorExit) as stop:
+        # Django cancels the response when the client disconnects (CancelledError at the
+        # await; GeneratorExit if it came while the event was being sent). Release what the
+        # stream holds (here: note it), then let the cancellation carry on.
+        reason = ("cancelled: client disconnected" if isinstance(stop, asyncio.CancelledError)
+                  else "closed before the end")
+        cleanups.append({"stream": stream, "sent": sent, "of": count, "reason": reason,
+                         "after_s": round(time.perf_counter() - started, 4), "at": time.time()})
+        raise
+
+
+def sync_ticks(stream, count, interval_s):
+    """The same events from a plain generator that blocks with time.sleep."""
+    started = time.perf_counter()
+    for n in range(1, count + 1):
+        if n > 1:
+            time.sleep(interval_s)
+        yield _tick(stream, n, count, started)
+
+
+def _event_stream(request, ticks):
+    try:
+        count, interval_s = _stream_settings(request)
+    except BadParameter as error:
+        return error.response()
+    body = ticks(next(_stream_ids), count, interval_s)
+    return StreamingHttpResponse(body, content_type="text/event-stream", headers=SSE_HEADERS)
+
+
+async def stream_events(request):
+    """Server-sent events from an async generator: each event leaves as soon as it is made."""
+    return _event_stream(request, async_ticks)
+
+
+async def stream_events_sync(request):
+    """The same stream from a sync generator: under ASGI, Django buffers it whole (and warns)."""
+    return _event_stream(request, sync_ticks)
+
+
+async def stream_cleanups(request):
+    """The streams whose client disconnected, oldest first (this process only)."""
+    return JsonResponse({"cleanups": list(cleanups)})
+
+
+class Broadcast:
+    """Wake every waiting request when an event is published.
+
+        event = await broadcast.wait(after_id=0, timeout_s=5)   # None at the timeout
+        event, woken = broadcast.publish("hello")
+
+    Each waiter waits on a future of its own; publish resolves them all. The same job as an
+    asyncio.Condition, and it works whichever event loop each waiter runs on.
+    """
+
+    def __init__(self):
+        self._ids = itertools.count(1)
+        self._waiters = set()
+        self.latest = None
+
+    @property
+    def latest_id(self):
+        return self.latest["id"] if self.latest else 0
+
+    async def wait(self, *, after_id, timeout_s):
+        """Return the first event newer than `after_id`, or None after `timeout_s`."""
+        if self.latest_id > after_id:  # published while the client was between two polls
+            return self.latest
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.add(future)
+        try:
+            async with asyncio.timeout(timeout_s):
+                return await future
+        except TimeoutError:
+            return None
+        finally:
+            self._waiters.discard(future)  # also when the client disconnected
+
+    def publish(self, message):
+        """Store `message` as the latest event, wake every waiter; return (event, woken)."""
+        self.latest = {"id": next(self._ids), "message": message, "published_at": time.time()}
+        waiting = [f for f in self._waiters if not f.done()]
+        for future in waiting:
+            future.get_loop().call_soon_threadsafe(_resolve, future, self.latest)
+        return self.latest, len(waiting)
+
+
+def _resolve(future, event):
+    if not future.done():  # it may have timed out meanwhile
+        future.set_result(event)
+
+
+broadcast = Broadcast()
+
+
+async def poll_wait(request):
+    """Long poll: answer with the next event as soon as it is published, or 204 at the timeout.
+
+    `?after=<id>` asks for any event newer than that id (so none is missed between polls);
+    without it, the request waits for the next event published from now on.
+    """
+    try:
+        timeout_s = number_from(request, "timeout_s", 10, 0, MAX_WAIT_S)
+        after_id = number_from(request, "after", broadcast.latest_id, 0, 10**12, whole=True)
+    except BadParameter as error:
+        return error.response()
+    started = time.perf_counter()
+    event = await broadcast.wait(after_id=after_id, timeout_s=timeout_s)
+    if event is None:
+        return HttpResponse(status=204)  # no news: the client simply polls again
+    return JsonResponse({"event": event, "waited_s": round(time.perf_counter() - started, 4)})
+
+
+def _message_from(request):
+    if request.content_type == "application/json":
+        try:
+            message = json.loads(request.body or b"{}").get("message", "")
+        except (ValueError, AttributeError):
+            raise BadParameter('the body must be a JSON object such as {"message": "hi"}') from None
+    else:
+        message = request.POST.get("message", "")
+    if not isinstance(message, str) or len(message) > MAX_MESSAGE_CHARS:
+        raise BadParameter(f"message must be text of at most {MAX_MESSAGE_CHARS} characters, "
+                           f"got {message!r:.60}")
+    return message
+
+
+@csrf_exempt  # a demo endpoint for scripts; a real one needs authentication
+async def poll_publish(request):
+    """POST a message: every long-poll request waiting in this process answers with it."""
+    if request.method != "POST":
+        return JsonResponse({"error": f"use POST to publish, got {request.method}"}, status=405)
+    try:
+        message = _message_from(request)
+    except BadParameter as error:
+        return error.response()
+    event, woken = broadcast.publish(message)
+    return JsonResponse({"event": event, "woke": woken})
