@@ -1,0 +1,124 @@
+import asyncio
+import logging
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+
+from course.cpu_work import Crunched, crunch, steps_for
+from course.looplag import LoopLag, SlowCallbackLog
+
+STALL_S = 0.2
+
+
+def test_lag_stays_small_while_the_loop_awaits(run):
+    async def main():
+        async with LoopLag() as lag:
+            await asyncio.sleep(STALL_S)
+        return lag
+
+    lag = run(main())
+    assert lag.worst_s < STALL_S / 2
+    assert lag.ticks >= 5 and lag.elapsed_s >= STALL_S
+    assert "worst loop lag" in repr(lag) and "LoopLag" in lag._repr_html_()
+
+
+def test_lag_shows_a_blocking_call(run):
+    async def main():
+        async with LoopLag() as lag:
+            await asyncio.sleep(0.02)
+            time.sleep(STALL_S)  # holds the loop
+            await asyncio.sleep(0.02)
+        return lag
+
+    assert run(main()).worst_s > STALL_S * 0.8
+
+
+def test_lag_counts_a_stall_that_lasts_until_the_end(run):
+    async def main():
+        async with LoopLag() as lag:
+            time.sleep(STALL_S)
+        return lag
+
+    assert run(main()).worst_s > STALL_S * 0.8
+
+
+def test_lag_leaves_no_timer_behind(run):
+    async def main():
+        async with LoopLag() as lag:
+            await asyncio.sleep(0.02)
+        ticks = lag.ticks
+        await asyncio.sleep(0.05)
+        return ticks, lag.ticks
+
+    before, after = run(main())
+    assert before == after
+
+
+def test_slow_callback_log_catches_a_blocking_step_and_restores_the_loop(run):
+    logger = logging.getLogger("asyncio")
+    handlers, propagate = list(logger.handlers), logger.propagate
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        before = loop.get_debug(), loop.slow_callback_duration
+        async with SlowCallbackLog(threshold_s=0.05) as slow:
+            inside = loop.get_debug(), loop.slow_callback_duration
+            await asyncio.sleep(0)  # asyncio times only steps that begin in debug mode
+            time.sleep(STALL_S)
+            await asyncio.sleep(0)  # end this task step so asyncio can time it
+        return slow, before, inside, (loop.get_debug(), loop.slow_callback_duration)
+
+    slow, before, inside, after = run(main())
+    assert inside == (True, 0.05)
+    assert after == before
+    assert logger.handlers == handlers and logger.propagate == propagate
+    assert slow.durations_s and max(slow.durations_s) > STALL_S * 0.8
+    assert "Executing" in slow.messages[0]
+    assert "took 0.05 s or more" in repr(slow)
+
+
+def test_slow_callback_log_quiet_when_the_loop_is_free(run):
+    async def main():
+        async with SlowCallbackLog(threshold_s=0.1) as slow:
+            await asyncio.sleep(0.05)
+        return slow
+
+    slow = run(main())
+    assert slow.slow == [] and "no loop step" in repr(slow)
+
+
+@pytest.mark.parametrize("bad", [0, -1, "5ms", True, 100])
+def test_intervals_are_checked(bad):
+    with pytest.raises(ValueError, match="seconds"):
+        LoopLag(interval_s=bad)
+    with pytest.raises(ValueError, match="seconds"):
+        SlowCallbackLog(threshold_s=bad)
+
+
+def test_crunch_is_a_fixed_amount_of_work():
+    done = crunch(1_000)
+    assert isinstance(done, Crunched)
+    assert done.checksum == sum(i * i % 7 for i in range(1_000))
+    assert done.thread == threading.current_thread().name
+    assert "1,000 steps" in repr(done)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "10", True, 10**12])
+def test_crunch_checks_steps(bad):
+    with pytest.raises(ValueError, match="steps_for"):
+        crunch(bad)
+
+
+def test_steps_for_scales_with_time():
+    short, long = steps_for(0.05), steps_for(0.2)
+    assert 2 < long / short < 8  # about 4×, with room for a noisy machine
+    with pytest.raises(ValueError, match="seconds"):
+        steps_for(0)
+
+
+def test_crunch_runs_in_a_process_pool():
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        done = pool.submit(crunch, 10).result(timeout=60)
+    assert done.checksum == crunch(10).checksum
