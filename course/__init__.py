@@ -14,7 +14,8 @@
 from course.environment import environment
 from course.invoke import RequestTimeout, client, get, request
 from course.lab import setup
-from course.plots import compare, scale_plot, timeline, timelines
+from course.load import latency_percentiles, load
+from course.plots import compare, latency_plot, scale_plot, timeline, timelines
 from course.raw_asgi import asgi_call
 from course.records import Record, Run
 from course.routes import route
@@ -24,6 +25,6 @@ from course.timing import measure
 
 __all__ = [
     "Record", "RequestTimeout", "Run", "asgi_call", "client", "compare", "environment", "get",
-    "measure", "request", "route", "scale_plot", "serve", "setup", "simulate", "timeline",
+    "latency_percentiles", "latency_plot", "load", "measure", "request", "route", "scale_plot", "serve", "setup", "simulate", "timeline",
     "timelines",
 ]

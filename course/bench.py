@@ -10,6 +10,7 @@ import httpx
 
 from course.invoke import BASE_URL, asgi_app
 from course.lab import setup
+from course.load import load
 from course.server import serve
 from course.simulation import ideal_total_s
 from course.timing import measure
@@ -23,11 +24,13 @@ PATHS = {"async-view": "/sleep/async/", "sync-view-asgi": "/sleep/sync/"}
 ONE_WORKER = ("sync-one-worker", 3, 2.0)
 OVERHEAD_LOAD = (100, 0.25)  # requests, delay_s: short, so any cost of ours shows
 OVERHEAD_REPEATS = 11  # run-to-run noise here is ±5%: the median of many pairs steadies it
+LOAD_CLIENT = (1000, 1.0)  # requests, delay_s against a no-framework app under uvicorn
 # Targets from the course's promises: "ok" in the table says whether each one was met.
 TARGETS = {
     ("async-view", 3): ("total_s", "<=", 2.10),
     ("sync-one-worker", 3): ("total_s", ">=", 5.9),
     ("helper-overhead", None): ("ratio", "<=", 1.05),
+    ("load-client", None): ("ratio", "<=", 1.3),
 }
 
 
@@ -68,6 +71,18 @@ async def _helper_overhead():
             "ratio": round(helper_s / bare_s, 3), "ideal_s": None, "peak_threads": None}
 
 
+async def _load_client():
+    """aiohttp (the course's load generator) against a minimal raw-socket client."""
+    n, delay_s = LOAD_CLIENT
+    with serve("uvicorn", app="course.bare_asgi:app", migrate=False) as server:
+        url = f"{server.url}/sleep/?delay_s={delay_s}"
+        raw = await load(url, n, client="raw")
+        ours = await load(url, n, client="aiohttp")
+    return {"scenario": "load-client", "requests": n, "delay_s": delay_s,
+            "total_s": round(ours.total_s, 3), "raw_s": round(raw.total_s, 3),
+            "ratio": round(ours.total_s / raw.total_s, 3), "ideal_s": delay_s, "peak_threads": None}
+
+
 async def run_all(quick=False):
     """Yield one result row per scenario (quick: skip the 1,000-request rows)."""
     setup()
@@ -83,6 +98,7 @@ async def run_all(quick=False):
                             server_pid=server.pid, timeout_s=60)
     yield _row(scenario, n, delay_s, run, workers=1)
     yield await _helper_overhead()
+    yield await _load_client()
 
 
 def judge(row):

@@ -148,3 +148,29 @@ def scale_plot(rows):
     thread_ax.set_yscale("log")
     thread_ax.set_ylabel("peak threads alive")
     return fig
+
+
+def latency_plot(rows, percentiles=("p50", "p95", "p99")):
+    """Latency percentiles against concurrent requests, one panel per scenario.
+
+    `rows` are dicts with `scenario`, `requests` and the percentile keys, in seconds.
+    """
+    rows = list(rows)
+    scenarios = list(dict.fromkeys(r["scenario"] for r in rows))
+    if not scenarios:
+        raise ValueError("latency_plot() needs rows with 'scenario', 'requests' and 'p50' etc.")
+    fig = Figure(figsize=(5 * len(scenarios), 3.6), layout="constrained")
+    axes = fig.subplots(1, len(scenarios), sharey=True, squeeze=False)[0]
+    for ax, scenario in zip(axes, scenarios, strict=True):
+        mine = sorted((r for r in rows if r["scenario"] == scenario), key=lambda r: r["requests"])
+        xs = [r["requests"] for r in mine]
+        for i, key in enumerate(percentiles):
+            ax.plot(xs, [r[key] for r in mine], "o-", color=PALETTE[i], label=key)
+        ax.set_xscale("log")
+        ax.set_title(scenario, loc="left", fontsize="medium")
+        ax.set_xlabel("concurrent requests")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    axes[0].set_ylabel("latency (s)")
+    axes[0].set_ylim(bottom=0)
+    return fig

@@ -42,26 +42,29 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def _command(kind, port, threads):
+DEMO_APPS = {"uvicorn": "demo_project.asgi:application", "waitress": "demo_project.wsgi:application"}
+
+
+def _command(kind, port, threads, app=None):
     if kind == "uvicorn":
-        return [sys.executable, "-m", "uvicorn", "demo_project.asgi:application",
+        return [sys.executable, "-m", "uvicorn", app or DEMO_APPS[kind],
                 "--host", "127.0.0.1", "--port", str(port),
                 # Django does not speak ASGI lifespan; no access log in the notebook
                 "--lifespan", "off", "--no-access-log", "--log-level", "warning"]
     return [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}",
-            f"--threads={threads}", "demo_project.wsgi:application"]
+            f"--threads={threads}", app or DEMO_APPS[kind]]
 
 
 class Server:
     """A demo-project server process: `url`, `pid`, `threads()`, `rss_mb()`, `stop()`."""
 
-    def __init__(self, kind="uvicorn", *, threads=4, migrate=True,
+    def __init__(self, kind="uvicorn", *, threads=4, migrate=True, app=None,
                  startup_timeout_s=STARTUP_TIMEOUT_S):
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
         if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 256:
             raise ValueError(f"threads must be a whole number from 1 to 256, got {threads!r}.")
-        self.kind, self.threads_setting = kind, threads
+        self.kind, self.threads_setting, self.app = kind, threads, app
         self.folder = Path(tempfile.mkdtemp(prefix="django-async-server-"))
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo_project.settings",
                     "DEMO_DB_PATH": str(self.folder / "db.sqlite3"), "PYTHONUNBUFFERED": "1"}
@@ -90,7 +93,8 @@ class Server:
         for _ in range(PORT_ATTEMPTS):
             self.port = free_port()
             log = open(self.folder / "server.log", "w+b")  # closed by _cleanup, with the process
-            self.process = subprocess.Popen(_command(self.kind, self.port, self.threads_setting),
+            command = _command(self.kind, self.port, self.threads_setting, self.app)
+            self.process = subprocess.Popen(command,
                                             env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                             cwd=self.folder)
             self._finalizer.detach()
@@ -170,15 +174,19 @@ def _cleanup(process, folder, log=None):
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def serve(kind="uvicorn", *, threads=4, migrate=True, startup_timeout_s=STARTUP_TIMEOUT_S):
+def serve(kind="uvicorn", *, threads=4, migrate=True, app=None,
+          startup_timeout_s=STARTUP_TIMEOUT_S):
     """Start the demo project under `kind` ("uvicorn" or "waitress") and return the Server.
 
     >>> with course.serve("waitress", threads=1) as server:
     ...     run = await course.measure(server.url + "/sleep/sync/?delay_s=2", n=3)
 
-    `threads` is waitress's worker thread count (uvicorn runs one event loop).
+    `threads` is waitress's worker thread count (uvicorn runs one event loop). `app` serves
+    another application ("module:attribute") instead of the demo project; it must answer
+    GET /health/ with 200, like `course.bare_asgi:app`.
     """
-    return Server(kind, threads=threads, migrate=migrate, startup_timeout_s=startup_timeout_s)
+    return Server(kind, threads=threads, migrate=migrate, app=app,
+                  startup_timeout_s=startup_timeout_s)
 
 
 @atexit.register

@@ -20,6 +20,7 @@ class ThreadProbe:
     def __init__(self, pid=None):
         self.pid = pid
         self.baseline = self.peak = None
+        self.peak_rss_mb = None  # the watched process's most resident memory (pid only)
         self._timer = None
 
     def count(self):
@@ -30,9 +31,16 @@ class ThreadProbe:
 
         return psutil.Process(self.pid).num_threads()
 
+    def _rss_mb(self):
+        import psutil
+
+        return psutil.Process(self.pid).memory_info().rss / 2**20
+
     def _sample(self):
         try:
             self.peak = max(self.peak, self.count())
+            if self.pid is not None:
+                self.peak_rss_mb = max(self.peak_rss_mb or 0.0, self._rss_mb())
         except Exception:  # the watched process has ended: stop sampling
             return
         self._timer = asyncio.get_running_loop().call_later(SAMPLE_EVERY_S, self._sample)

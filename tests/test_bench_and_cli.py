@@ -10,6 +10,7 @@ def test_judge_checks_the_targets():
     assert not bench.judge({"scenario": "async-view", "requests": 3, "total_s": 2.5})["ok"]
     assert not bench.judge({"scenario": "sync-one-worker", "requests": 3, "total_s": 2.0})["ok"]
     assert not bench.judge({"scenario": "helper-overhead", "requests": 100, "ratio": 1.2})["ok"]
+    assert bench.judge({"scenario": "load-client", "requests": 1000, "ratio": 1.2})["ok"]
     assert "ok" not in bench.judge({"scenario": "async-view", "requests": 100, "total_s": 9})
 
 
@@ -27,7 +28,7 @@ def test_bench_json_lines_measure_every_scenario():
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     scenarios = {(r["scenario"], r["requests"]) for r in rows}
     assert {("async-view", 3), ("sync-view-asgi", 3), ("sync-one-worker", 3),
-            ("helper-overhead", 100)} <= scenarios
+            ("helper-overhead", 100), ("load-client", 1000)} <= scenarios
     for row in rows:
         assert {"scenario", "requests", "delay_s", "total_s", "ideal_s", "peak_threads"} <= set(row)
     by_name = {(r["scenario"], r["requests"]): r for r in rows}

@@ -40,6 +40,13 @@ def test_compare_labels_each_total():
     assert texts == ["2.00 s", "3.00 s"]
 
 
+def test_latency_plot_has_a_panel_per_scenario():
+    rows = [{"scenario": s, "requests": n, "p50": 1.0, "p95": 1.1, "p99": 1.2}
+            for s in ("sync", "async") for n in (10, 100)]
+    fig = course.latency_plot(rows)
+    assert [len(ax.lines) for ax in fig.axes] == [3, 3]
+
+
 def test_scale_plot_draws_time_and_threads():
     rows = [{"scenario": s, "requests": n, "total_s": n / 100, "peak_threads": n}
             for s in ("sync", "async") for n in (10, 100)]

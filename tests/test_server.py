@@ -30,7 +30,7 @@ def test_uvicorn_serves_async_views_concurrently(run):
 
 
 def test_a_server_that_cannot_start_says_what_it_printed(monkeypatch):
-    def failing(kind, port, threads):
+    def failing(kind, port, threads, app=None):
         import sys
         return [sys.executable, "-c", "import sys; print('no such app'); sys.exit(3)"]
 
