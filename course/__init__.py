@@ -19,12 +19,15 @@ from course.plots import compare, latency_plot, scale_plot, timeline, timelines
 from course.raw_asgi import asgi_call
 from course.records import Record, Run
 from course.routes import route
+from course.scenarios import run_scenario
 from course.server import serve
 from course.simulation import simulate
 from course.timing import measure
+from course.widgets import simulation_explorer, timeline_player
 
 __all__ = [
     "Record", "RequestTimeout", "Run", "asgi_call", "client", "compare", "environment", "get",
-    "latency_percentiles", "latency_plot", "load", "measure", "request", "route", "scale_plot", "serve", "setup", "simulate", "timeline",
-    "timelines",
+    "latency_percentiles", "latency_plot", "load", "measure", "request", "route", "run_scenario",
+    "scale_plot", "serve", "setup", "simulate", "simulation_explorer", "timeline",
+    "timeline_player", "timelines",
 ]

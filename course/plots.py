@@ -35,7 +35,14 @@ def _thread_colours(run):
     return {thread: PALETTE[i % len(PALETTE)] for i, thread in enumerate(run.threads)}
 
 
-def _draw_timeline(ax, run, xmax=None):
+def _bar(ax, y, start, end, now_s, **style):
+    """Draw [start, end) on row y, cut at `now_s` when drawing a moment of the run."""
+    end = end if now_s is None else min(end, now_s)
+    if end > start:
+        ax.barh(y, end - start, left=start, edgecolor="none", **style)
+
+
+def _draw_timeline(ax, run, xmax=None, now_s=None):
     colours = _thread_colours(run)
     records = run.records
     height = 0.7 if len(records) <= MANY else 1.0
@@ -44,11 +51,10 @@ def _draw_timeline(ax, run, xmax=None):
         began = record.start_s
         # Time before the view started was spent waiting (for a worker, a thread, the loop).
         if record.view_start_s is not None and record.view_start_s - began > QUEUE_SHOWN_S:
-            ax.barh(y, record.view_start_s - began, left=began, height=height, color=QUEUE_COLOUR,
-                    edgecolor="none")
+            _bar(ax, y, began, record.view_start_s, now_s, height=height, color=QUEUE_COLOUR)
             began, queued = record.view_start_s, True
-        ax.barh(y, record.end_s - began, left=began, height=height,
-                color=colours.get(record.thread, "#888888"), edgecolor="none")
+        _bar(ax, y, began, record.end_s, now_s, height=height,
+             color=colours.get(record.thread, "#888888"))
     ax.set_ylim(len(records) - 0.5, -0.5)
     if len(records) <= MANY:
         ax.set_yticks(range(len(records)), [r.label for r in records])
@@ -63,8 +69,12 @@ def _draw_timeline(ax, run, xmax=None):
         ax.set_ylabel(f"{len(records)} requests")
         ax.text(0.99, 0.02, f"{len(colours)} threads", transform=ax.transAxes,
                 ha="right", va="bottom", fontsize="small")
-    ax.axvline(run.total_s, color="black", linestyle="--", linewidth=1)
-    ax.set_title(f"{run.title} — total {run.total_s:.2f} s", loc="left", fontsize="medium")
+    if now_s is None:
+        ax.axvline(run.total_s, color="black", linestyle="--", linewidth=1)
+        ax.set_title(f"{run.title} — total {run.total_s:.2f} s", loc="left", fontsize="medium")
+    else:
+        ax.axvline(now_s, color="#cf222e", linewidth=1.5)
+        ax.set_title(f"{run.title} — at {now_s:.2f} s", loc="left", fontsize="medium")
     ax.set_xlim(0, xmax or max(run.total_s * 1.08, 0.1))
     ax.grid(axis="x", alpha=0.3)
 
@@ -78,13 +88,16 @@ def _check_runs(runs):
             raise ValueError(f"Nothing to draw: {run!r} has no records. Did the measurement run?")
 
 
-def timeline(run, *, xlabel=XLABEL):
-    """Draw one Run as a timeline: one bar per request, time on x, colour = thread."""
+def timeline(run, *, xlabel=XLABEL, now_s=None):
+    """Draw one Run as a timeline: one bar per request, time on x, colour = thread.
+
+    With `now_s`, draw only what had happened by then, and a red line at that moment."""
     _check_runs([run])
     rows = min(len(run.records), MANY)
     fig = Figure(figsize=(8, 1.2 + 0.35 * rows), layout="constrained")
     ax = fig.subplots()
-    _draw_timeline(ax, run)
+    xmax = max(run.total_s * 1.08, 0.1) if now_s is not None else None  # a steady axis
+    _draw_timeline(ax, run, xmax=xmax, now_s=now_s)
     ax.set_xlabel(xlabel)
     return fig
 

@@ -61,6 +61,18 @@ class Run:
         ends = [r.end_s if r.view_end_s is None else r.view_end_s for r in self.records]
         return bool(self.records) and max(starts) < min(ends)
 
+    def events(self):
+        """The run as a story: [(seconds, text)], in time order, e.g. for a step-through."""
+        happened = []
+        for r in self.records:
+            began = r.start_s if r.view_start_s is None else r.view_start_s
+            if began - r.start_s > 1e-3:
+                happened.append((r.start_s, f"{r.label} arrives and waits"))
+            where = f" on {r.thread}" if r.thread else ""
+            happened.append((began, f"{r.label} starts{where}"))
+            happened.append((r.end_s, f"{r.label} is done"))
+        return sorted(happened, key=lambda event: event[0])
+
     def summary(self):
         parts = [f"{self.title}: {len(self.records)} in {self.total_s:.2f} s"]
         if self.threads:
