@@ -24,7 +24,8 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 	touch $@
 
 lab: $(VENV)/.runtime-installed  ## install, then open the course in JupyterLab
-	$(BIN)/python -m jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) $(START)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		$(BIN)/python -m jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) $(START)
 
 test: $(VENV)/.dev-installed  ## install, then run every test (notebooks included)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
