@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted(p for p in ROOT.glob("*/**/*.ipynb")
-                   if ".venv" not in p.parts and ".ipynb_checkpoints" not in p.parts
-                   and "build" not in p.parts)
+def _ours(path):
+    """A file of the course: not in a venv, a cache, a checkpoint or build output."""
+    parts = path.relative_to(ROOT).parts
+    return not any(part.startswith(".") or part == "build" for part in parts)
+
+
+NOTEBOOKS = sorted(p for p in ROOT.glob("*/**/*.ipynb") if _ours(p))
 
 
 def _load(path):
@@ -60,7 +64,7 @@ def test_ruff_is_clean_on_code_and_notebooks():
 
 def test_course_never_sets_the_async_unsafe_escape_hatch():
     offenders = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*")
-                 if p.suffix in {".py", ".ipynb"} and ".venv" not in p.parts
+                 if p.suffix in {".py", ".ipynb"} and _ours(p)
                  and "tests" not in p.parts and "DJANGO_ALLOW_ASYNC_UNSAFE" in p.read_text()
                  and p.name != "environment.py"]  # the environment check warns when it is set
     assert not offenders
