@@ -11,6 +11,7 @@
     course.timeline(run)                         # draw it
 """
 
+from course.checks import check, check_all
 from course.environment import environment
 from course.invoke import RequestTimeout, client, get, request
 from course.lab import setup
@@ -26,7 +27,8 @@ from course.timing import measure
 from course.widgets import simulation_explorer, timeline_player
 
 __all__ = [
-    "Record", "RequestTimeout", "Run", "asgi_call", "client", "compare", "environment", "get",
+    "Record", "RequestTimeout", "Run", "asgi_call", "check", "check_all", "client", "compare",
+    "environment", "get",
     "latency_percentiles", "latency_plot", "load", "measure", "request", "route", "run_scenario",
     "scale_plot", "serve", "setup", "simulate", "simulation_explorer", "timeline",
     "timeline_player", "timelines",

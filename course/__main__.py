@@ -1,4 +1,5 @@
-"""`python -m course check | bench [--json] [--quick]`: the course outside notebooks."""
+"""`python -m course check | bench [--json] [--quick] | exercises [--force] [--check] |
+grade PATH... [--csv FILE] [--json] [--timeout-s N]`: the course outside notebooks."""
 
 import argparse
 import sys
@@ -11,6 +12,18 @@ def main(argv=None):
     bench = commands.add_parser("bench", help="measure the numbers the course teaches")
     bench.add_argument("--json", action="store_true", help="print JSON lines, one per scenario")
     bench.add_argument("--quick", action="store_true", help="skip the 1,000-request scenarios")
+    exercises = commands.add_parser("exercises", help="generate exercises/ from solutions/")
+    exercises.add_argument("--force", action="store_true",
+                           help="overwrite exercises that were edited since they were generated")
+    exercises.add_argument("--check", action="store_true",
+                           help="write nothing; exit 1 if exercises/ differ from solutions/")
+    grade = commands.add_parser("grade", help="grade submitted exercise notebooks")
+    grade.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of them")
+    grade.add_argument("--csv", metavar="FILE", help="also write the results to FILE as CSV")
+    grade.add_argument("--json", action="store_true",
+                       help="print JSON lines (submission, exercise, passed, message)")
+    grade.add_argument("--timeout-s", type=float, default=None, metavar="N",
+                       help="time limit per notebook in seconds (default 180)")
     args = parser.parse_args(argv)
 
     if args.command == "check":
@@ -19,6 +32,15 @@ def main(argv=None):
         report = environment()
         print(report)
         return 0 if report.ok else 1
+    if args.command == "exercises":
+        from course import exercises as generator
+
+        return generator.main(force=args.force, check_only=args.check)
+    if args.command == "grade":
+        from course import grader
+
+        limit_s = grader.NOTEBOOK_LIMIT_S if args.timeout_s is None else args.timeout_s
+        return grader.main(args.paths, csv_path=args.csv, as_json=args.json, limit_s=limit_s)
     from course import bench as benchmark
 
     return benchmark.main(as_json=args.json, quick=args.quick)

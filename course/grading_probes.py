@@ -1,0 +1,207 @@
+"""What the exercise checks look at: the learner's view, its replies, and the event loop.
+
+    view = find_view(namespace, "ex01_view", "ex01/")     # or Failed, saying what is missing
+    data = json_of(reply, "ex01_view")                     # or Failed: raised, not JSON, 500 …
+    async with LoopLag() as lag: ...                       # lag.worst_s: longest stall
+
+Every problem is raised as `Failed(message)`, and each message says what is wrong and what
+to change: these are the words a learner reads.
+"""
+
+import ast
+import asyncio
+import inspect
+import json
+import textwrap
+import time
+
+from asgiref.sync import iscoroutinefunction
+from django.urls import Resolver404, resolve
+
+from course import routes
+
+TICK_S = 0.01  # the probe asks the loop to wake it this often
+BODY_SHOWN = 120  # characters of an unexpected body quoted in a message
+
+
+class Failed(Exception):
+    """The answer is not right yet; the message tells the learner what to change."""
+
+
+def require_setup():
+    from course import lab
+
+    if lab._lab is None:
+        raise Failed(
+            "Django is not set up in this notebook yet: run the cell with "
+            "`lab = course.setup()` (near the top), then the cells below it, then check again."
+        )
+
+
+def _mounted_function(route):
+    try:
+        match = resolve("/" + route)
+    except Resolver404:
+        return None
+    if match.route.lstrip("/") != route:  # the demo project's own URLs don't count
+        return None
+    return getattr(match.func, "__wrapped__", match.func)  # undo the course's timing stamp
+
+
+def find_view(namespace, name, route):
+    """Return the function mounted at `route`, or fail saying what is missing and where."""
+    view = _mounted_function(route)
+    if view is not None:
+        return view
+    mounted_at = [path for path, view_name in routes.mounted().items() if view_name == name]
+    if mounted_at:
+        raise Failed(
+            f"{name} is mounted at {mounted_at[0]}, but this exercise calls /{route}. "
+            f'Put @course.route("{route}") on the line above `async def {name}(request):`.'
+        )
+    if name in namespace:
+        if not callable(namespace[name]):
+            raise Failed(f"{name} is {namespace[name]!r}, not a view function. "
+                         f"Define it with `async def {name}(request):`.")
+        raise Failed(
+            f"{name} is defined but not mounted on a URL, so no request can reach it. Put "
+            f'@course.route("{route}") on the line above its `def`, and run that cell again.'
+        )
+    raise Failed(
+        f"There is no view named {name} in this notebook. Define it in the answer cell "
+        f'under @course.route("{route}") and run that cell (was the cell deleted, or not run?).'
+    )
+
+
+def require_async(view, name, what_to_await):
+    if not iscoroutinefunction(view):
+        raise Failed(
+            f"{name} is a plain `def` view, so Django runs it on a worker thread and it cannot "
+            f"`await`. Write `async def {name}(request):` and {what_to_await}."
+        )
+
+
+def source_of(view):
+    """The view's source code, or '' when Python cannot find it."""
+    try:
+        return inspect.getsource(view)
+    except (OSError, TypeError):
+        return ""
+
+
+def _raised_message(name, error):
+    if error.startswith("SynchronousOnlyOperation"):
+        return (
+            f"{name} ran a database query directly on the event loop, and Django refused: "
+            f"{error}. The usual cause is a lazy QuerySet: `await sync_to_async(Book.objects.all)()`"
+            " returns a query that has not run yet, and looping over it in the view runs it "
+            "there. Evaluate it inside the sync function, e.g. "
+            "`await sync_to_async(lambda: list(Book.objects.values(...)))()`, or use the async "
+            "ORM: `[book async for book in Book.objects.all()]`."
+        )
+    if error.startswith("NotImplementedError"):
+        return (f"Not solved yet: {name} still raises the exercise's placeholder "
+                f"({error}). Replace the `raise NotImplementedError(...)` line with your code.")
+    if "add an 'await'" in error or "unawaited coroutine" in error:
+        return (f"{name} returned a coroutine instead of a response: {error}. A `def` view "
+                "cannot await; make it `async def` and `await` the call.")
+    if "didn't return an HttpResponse" in error:
+        return f"{error}. End {name} with `return JsonResponse({{...}})`."
+    return f"{name} raised {error}. Fix that error in the view (the message says where to look)."
+
+
+def json_of(reply, name, status=200):
+    """Return the reply's JSON, or fail saying why it isn't the expected JSON answer."""
+    if reply.error:
+        raise Failed(_raised_message(name, reply.error))
+    if reply.status != status:
+        body = reply.text[:BODY_SHOWN]
+        raise Failed(f"{name} answered status {reply.status} to {reply.target}; expected "
+                     f"{status}. Its body began: {body!r}.")
+    kind = reply.headers.get("content-type", "")
+    try:
+        if not kind.startswith("application/json"):
+            raise ValueError(kind)
+        return reply.json()
+    except ValueError:
+        raise Failed(
+            f"The response of {name} is not JSON (content type {kind!r}, body "
+            f"{reply.text[:BODY_SHOWN]!r}). Return `JsonResponse({{...}})` from "
+            "django.http, not HttpResponse or a string."
+        ) from None
+
+
+def _blocking_helpers(view):
+    """Names of plain functions the view calls without `await` whose code calls time.sleep."""
+    try:
+        tree = ast.parse(textwrap.dedent(source_of(view)))
+    except SyntaxError:
+        return []
+    awaited = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Await)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and id(node) not in awaited:
+            helper = getattr(view, "__globals__", {}).get(node.func.id)
+            if inspect.isfunction(helper) and not iscoroutinefunction(helper) \
+                    and "time.sleep" in source_of(helper):
+                found.append(node.func.id)
+    return found
+
+
+def blocking_hint(view):
+    """Name the blocking call when the source shows one; otherwise list the usual suspects."""
+    code = source_of(view)
+    for call, fix in (("time.sleep", "`await asyncio.sleep(...)`"),
+                      ("requests.", "an `httpx.AsyncClient` with `await`")):
+        if call in code:
+            return f"Your view calls `{call.rstrip('.')}`, which blocks: use {fix} instead."
+    for helper in _blocking_helpers(view):
+        return (f"Your view calls `{helper}(...)` directly, and it blocks its thread (it calls "
+                f"time.sleep). Run it on a worker thread: `await sync_to_async({helper})(...)`.")
+    return ("Look for a blocking call in it (time.sleep, requests, a sync library call): "
+            "await an async version, or run it with `await sync_to_async(function)(...)`.")
+
+
+class LoopLag:
+    """Measure how long the running event loop stood still, while the block runs.
+
+    >>> async with LoopLag() as lag:
+    ...     await course.measure("/ex01/", n=3)
+    >>> lag.worst_s          # 0.5 when a view blocked the loop with time.sleep(0.5)
+
+    A task asks to be woken every TICK_S; any extra delay is time the loop was busy
+    elsewhere: running a view that does not give it back.
+    """
+
+    def __init__(self):
+        self.worst_s = 0.0
+        self._task = None
+
+    async def _tick(self):
+        while True:
+            asked = time.perf_counter()
+            await asyncio.sleep(TICK_S)
+            self.worst_s = max(self.worst_s, time.perf_counter() - asked - TICK_S)
+
+    async def __aenter__(self):
+        self._task = asyncio.create_task(self._tick())
+        await asyncio.sleep(0)  # let the first tick start before the measured work
+        return self
+
+    async def __aexit__(self, *exc):
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        return False
+
+
+def as_number(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Failed(f"{name} should be a number, got {value!r} ({type(value).__name__}).")
+    return float(value)
+
+
+def describe(data):
+    return json.dumps(data)[:BODY_SHOWN]

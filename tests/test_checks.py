@@ -1,0 +1,173 @@
+"""The exercise checks, both ways: they pass on the solutions, and fail with the right message on
+the untouched exercises and on typical wrong answers. Views are mounted in this process from
+the notebooks' own cells (with small edits for the wrong answers), so no kernel is needed."""
+
+import ast
+import asyncio
+import linecache
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import course
+from course import exercise_rules, routes
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_OF = {name: exercise.notebook for name, exercise in exercise_rules.EXERCISES.items()}
+SHOWN = ("course.check(", "course.get(", "course.measure(\"/ex05")  # demo cells, not needed
+
+
+def load(exercise, folder="solutions", edits=(), drop_decorator=False):
+    """Run a notebook's code cells (not its demo and check cells) into a fresh namespace.
+
+    `edits` are (old, new) replacements applied to the notebook's code first: each must match."""
+    nb = nbformat.read(ROOT / folder / NOTEBOOK_OF[exercise], as_version=4)
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"
+            and not any(shown in cell.source for shown in SHOWN)]
+    for old, new in edits:
+        matches = [i for i, source in enumerate(code) if old in source]
+        if len(matches) != 1:
+            raise ValueError(f"edit {old!r} matches {len(matches)} cells of {exercise}")
+        code[matches[0]] = code[matches[0]].replace(old, new, 1)
+    namespace = {"__name__": f"{folder}_{exercise}"}
+    for index, source in enumerate(code):
+        filename = f"<{folder}-{exercise}-cell{index}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        compiled = compile(source, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        result = eval(compiled, namespace)  # noqa: S307 - the course's own notebooks
+        if asyncio.iscoroutine(result):
+            asyncio.run(result)
+    return namespace
+
+
+@pytest.fixture(autouse=True)
+def no_exercise_routes(lab):
+    """Each test starts with no exercise view mounted."""
+    for key in [k for k in routes._mounted if k.startswith("ex")]:
+        del routes._mounted[key]
+    routes._rebuild()
+    yield
+
+
+def check(exercise, namespace, **kwargs):
+    result = course.check(exercise, namespace=namespace, plot=False, **kwargs)
+    print(repr(result))
+    return result
+
+
+@pytest.mark.parametrize("exercise", list(NOTEBOOK_OF))
+def test_every_check_passes_on_its_solution(exercise):
+    result = check(exercise, load(exercise))
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("exercise", list(NOTEBOOK_OF))
+def test_every_check_fails_on_the_untouched_exercise(exercise):
+    result = check(exercise, load(exercise, "exercises"))
+    assert not result.passed
+    expected = "calls `legacy_report(...)` directly" if exercise == "ex05" else "Not solved yet"
+    assert expected in result.message
+
+
+WRONG_ANSWERS = {
+    "def instead of async def": ("ex01", [
+        ("async def ex01_view", "def ex01_view"),
+        ("await asyncio.sleep(delay_s)", "__import__('time').sleep(delay_s)")],
+        "is a plain `def` view"),
+    "time.sleep blocks the loop": ("ex01", [
+        ("await asyncio.sleep(delay_s)", "__import__('time').sleep(delay_s)")],
+        "blocks the event loop"),
+    "forgot await": ("ex01", [("await asyncio.sleep(delay_s)", "asyncio.sleep(delay_s)")],
+                     "forget `await`"),
+    "response not JSON": ("ex01", [
+        ('return JsonResponse({"waited_s": delay_s})',
+         'return __import__("django.http").http.HttpResponse(f"waited {delay_s}")')],
+        "is not JSON"),
+    "wrong JSON": ("ex01", [('{"waited_s": delay_s}', '{"waited": delay_s}')],
+                   '{"waited_s": 0.3}'),
+    "the view raises": ("ex01", [("await asyncio.sleep(delay_s)", "1 / 0")],
+                        "raised ZeroDivisionError: division by zero"),
+    "wrong route": ("ex01", [('@course.route("ex01/")', '@course.route("ex1/")')],
+                    "is mounted at /ex1/, but this exercise calls /ex01/"),
+    "not mounted": ("ex01", [('@course.route("ex01/")\n', "")],
+                    "is defined but not mounted"),
+    "view missing": ("ex01", [('@course.route("ex01/")\nasync def ex01_view', 'async def view')],
+                     "There is no view named ex01_view"),
+    "lazy QuerySet": ("ex02", [
+        ('await sync_to_async(list)(Book.objects.values("title", "published"))',
+         '[b for b in await sync_to_async(Book.objects.values)("title", "published")]')],
+        "SynchronousOnlyOperation"),
+    "some books missing": ("ex02", [('"published"))', '"published")[:5])')],
+                           "Expected all 12 books"),
+    "speed-up typed in, not measured": ("ex03", [
+        ("ex03_speedup = ex03_sync_run.total_s / ex03_async_run.total_s", "ex03_speedup = 3.0")],
+        "but your own runs give"),
+    "sync version written async": ("ex03", [("def ex03_sync(request)", "async def ex03_sync(request)")],
+                                   "ex03_sync should be the sync version"),
+    "upstream calls one after another": ("ex04", [
+        ("results = await asyncio.gather(*(call_service(request, name) for name in SERVICES))",
+         "results = [await call_service(request, name) for name in SERVICES]")],
+        "called them one after another"),
+    "no deadline": ("ex04", [("async with asyncio.timeout(DEADLINE_S):", "if True:")],
+                    "the deadline is DEADLINE_S"),
+    "a failing service fails the page": ("ex04", [
+        ('    if response.status_code != 200:\n        return {"error": f"the service answered '
+         '{response.status_code}"}\n', "")],
+        "When one service answers 503"),
+    "blocking fix made the view def": ("ex05", [("async def ex05_view", "def ex05_view"),
+                                                ("await sync_to_async(legacy_report)", "legacy_report")],
+                                       "is a plain `def` view"),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the un-awaited asyncio.sleep
+@pytest.mark.parametrize("kind", list(WRONG_ANSWERS))
+def test_wrong_answers_fail_with_the_right_message(kind):
+    exercise, edits, expected = WRONG_ANSWERS[kind]
+    result = check(exercise, load(exercise, edits=edits))
+    assert not result.passed
+    assert expected in result.message
+
+
+def test_time_sleep_is_named_in_the_message():
+    namespace = load("ex01", edits=[("await asyncio.sleep(delay_s)", "time.sleep(delay_s)"),
+                                    ("import asyncio", "import asyncio\nimport time")])
+    result = check("ex01", namespace)
+    assert "calls `time.sleep`" in result.message
+    assert result.measured["worst_loop_lag_s"] > exercise_rules.BLOCKED_LAG_S
+
+
+def test_a_view_that_never_answers_hits_the_time_limit(monkeypatch):
+    monkeypatch.setattr(exercise_rules, "REQUEST_LIMIT_S", 1.0)
+    namespace = load("ex01", edits=[("await asyncio.sleep(delay_s)", "await asyncio.sleep(60)")])
+    result = check("ex01", namespace)
+    assert not result.passed and "did not answer" in result.message
+
+
+def test_a_view_that_blocks_forever_does_not_hang_the_check():
+    namespace = load("ex01", edits=[("await asyncio.sleep(delay_s)",
+                                     "__import__('time').sleep(20)")])
+    result = check("ex01", namespace, limit_s=1.5)
+    assert not result.passed and "gave up after 1.5 s" in result.message
+
+
+def test_an_unknown_exercise_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="ex01, ex02, ex03, ex04, ex05"):
+        course.check("ex1")
+
+
+def test_results_display_themselves_with_escaped_html_and_a_plot():
+    result = course.check("ex01", namespace=load("ex01"))
+    assert result.passed and result.figure is not None
+    assert "<img src='data:image/png;base64," in result._repr_html_()
+    assert repr(result).startswith("ex01: PASSED")
+    failed = course.check("ex02", namespace={"ex02_view": "<b>not a view</b>"})
+    assert "&lt;b&gt;" in failed._repr_html_() and "<b>not a view" not in failed._repr_html_()
+
+
+def test_check_all_returns_a_score_table():
+    load("ex01")
+    table = course.check_all(["ex01", "ex02"], namespace={})
+    assert table.score == "1/2"
+    assert "Score 1/2" in repr(table) and "<table>" in table._repr_html_()
