@@ -128,8 +128,9 @@ def compare(runs, *, ideal_s=None):
     ax.set_yticks(range(len(runs)), [r.title for r in runs])
     ax.invert_yaxis()
     if ideal_s is not None:
-        ax.axvline(ideal_s, color="black", linestyle="--", linewidth=1, label=f"ideal {ideal_s:g} s")
-        ax.legend(loc="lower right")
+        ax.axvline(ideal_s, color="black", linestyle="--", linewidth=1,
+                   label=f"ideal {ideal_s:.2f} s")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_xlim(0, max(totals + [ideal_s or 0]) * 1.2 or 1)
     ax.set_xlabel("total time for the whole batch (s)")
     return fig
