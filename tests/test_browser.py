@@ -1,0 +1,222 @@
+"""Every notebook, run the way a learner runs it: JupyterLab in a real (headless) Chromium.
+
+Per notebook: open it, Run → Run All Cells, wait until the kernel is idle and no cell shows
+[*], save with Ctrl+S, then fail on an error output, a code cell left unrun, a dialog (such as
+"Select Kernel"), a notification toast (Jupyter news), a widget that did not render, or no
+plot. The saved .ipynb is read back to check the same things where the kernel wrote them.
+A screenshot per notebook lands in build/browser/. The server serves a temp copy of
+notebooks/, so the committed notebooks never get outputs.
+
+Needs Debian's `chromium` (/usr/bin/chromium) and Playwright from PyPI; outside CI the test
+skips without them, under CI (CI=true) it fails: `.ci/run` installs chromium.
+"""
+
+import json
+import os
+import re
+import shutil
+import time
+
+import pytest
+from browser_lab import CHROMIUM, CHROMIUM_ARGS, ROOT, JupyterLab
+from test_notebooks import DRAWS_NO_PLOT
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # requirements-dev.txt installs it
+    sync_playwright = None
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+SCREENSHOTS = ROOT / "build" / "browser"
+VIEWPORT = {"width": 1400, "height": 1000}
+KERNEL_READY_TIMEOUT_S = 60
+RUN_ALL_TIMEOUT_S = 240  # the slowest notebook (08) runs ~40 s; generous for a busy CI machine
+SAVE_TIMEOUT_S = 30
+POLL_S = 0.5
+SETTLED_POLLS = 3  # idle with no [*] this many polls in a row: Run All has finished
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _missing():
+    if sync_playwright is None:
+        return "Playwright is not installed (pip install -r requirements-dev.txt)"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium; .ci/run does this)"
+    return None
+
+
+MISSING = _missing()
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(MISSING) and not IN_CI, reason=f"browser test: {MISSING}"),
+]
+
+# What the page shows, read in one round trip. textContent, not innerText: JupyterLab skips
+# rendering cells outside the viewport (content-visibility), but they stay in the DOM.
+PAGE_STATE_JS = """() => {
+  const all = (selector) => Array.from(document.querySelectorAll(selector));
+  const outputs = all('.jp-Notebook .jp-OutputArea-output');
+  return {
+    indicator: all('.jp-Notebook-ExecutionIndicator').map(e => e.dataset.status),
+    kernel: all('.jp-StatusBar-TextItem').map(e => e.textContent.trim())
+      .filter(t => t.includes(' | ')).join(' '),
+    prompts: all('.jp-Notebook .jp-CodeCell .jp-InputPrompt').map(e => e.textContent.trim()),
+    stderr: all('.jp-Notebook .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+      .map(e => e.textContent),
+    widget_errors: outputs.map(e => e.textContent)
+      .filter(t => t.includes('Error displaying widget') || t.includes('Loading widget...')),
+    images: all('.jp-Notebook .jp-OutputArea-output img').length,
+    dialogs: all('.jp-Dialog').map(e => e.textContent.trim()),
+    toasts: all('.Toastify__toast').map(e => e.textContent.trim()),
+    dirty: all('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty').length,
+  };
+}"""
+RUNNING = "[*]:"
+KERNEL_IDLE = "Python 3 (ipykernel) | Idle"  # the status bar; "No Kernel | ..." until it starts
+RAN = re.compile(r"^\[\d+\]:$")
+
+
+@pytest.fixture(scope="module")
+def served_root(tmp_path_factory):
+    """A temp folder holding a copy of notebooks/: what the browser saves stays there."""
+    if MISSING:
+        pytest.fail(f"CI=true, so the browser test must run, but {MISSING}")
+    root = tmp_path_factory.mktemp("lab-root")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def lab(served_root):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with JupyterLab(served_root, log_path=SCREENSHOTS / "jupyter-lab.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    except BaseException:
+        playwright.stop()
+        raise
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser, lab):
+    context = browser.new_context(viewport=VIEWPORT)
+    yield context.new_page()
+    context.close()
+    lab.shut_down_kernels()  # one notebook's kernel (and Django) at a time
+
+
+def _state(page):
+    return page.evaluate(PAGE_STATE_JS)
+
+
+def _wait_for(page, done, timeout_s, what):
+    """Poll the page state until done(state) is true; return the state or fail saying what."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        state = _state(page)
+        if state["dialogs"] or done(state):
+            return state
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {timeout_s} s; page shows {state}")
+        time.sleep(POLL_S)
+
+
+def _fail_on_dialog(state, when):
+    if state["dialogs"]:
+        pytest.fail(f"a dialog appeared {when}: {state['dialogs']}"
+                    " (\"Select Kernel\" means the notebook lacks its kernelspec metadata)")
+
+
+def _run_all_cells(page):
+    page.locator("#jp-MainMenu .lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-item:has(.lm-Menu-itemLabel:text-is('Run All Cells'))").click()
+
+
+def _wait_until_finished(page, timeout_s):
+    """Idle kernel and no [*] for SETTLED_POLLS polls in a row (a failed cell stops the run)."""
+    deadline, settled = time.monotonic() + timeout_s, 0
+    while settled < SETTLED_POLLS:
+        state = _state(page)
+        _fail_on_dialog(state, "while the cells ran")
+        busy = (RUNNING in state["prompts"] or state["kernel"] != KERNEL_IDLE
+                or state["indicator"] != ["idle"])
+        settled = 0 if busy else settled + 1
+        if time.monotonic() > deadline:
+            pytest.fail(f"Run All Cells still running after {timeout_s} s; prompts "
+                        f"{state['prompts']}")
+        time.sleep(POLL_S)
+    return state
+
+
+def _save(page, saved_path, ran_after):
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + SAVE_TIMEOUT_S
+    while _state(page)["dirty"] or saved_path.stat().st_mtime < ran_after:
+        if time.monotonic() > deadline:
+            pytest.fail(f"Ctrl+S did not save {saved_path.name} within {SAVE_TIMEOUT_S} s")
+        time.sleep(POLL_S)
+
+
+def _saved_problems(saved_path):
+    """What the saved notebook says: unrun code cells, error outputs, stderr text, PNG count."""
+    cells = json.loads(saved_path.read_text())["cells"]
+    code = [cell for cell in cells if cell["cell_type"] == "code"]
+    outputs = [output for cell in code for output in cell["outputs"]]
+    return {
+        "unrun": [i for i, cell in enumerate(code) if cell["execution_count"] is None],
+        "errors": [f"{o['ename']}: {o['evalue']}" for o in outputs if o["output_type"] == "error"],
+        "stderr": [o["text"] if isinstance(o["text"], str) else "".join(o["text"])
+                   for o in outputs if o["output_type"] == "stream" and o["name"] == "stderr"],
+        "pngs": sum("image/png" in o.get("data", {}) for o in outputs),
+    }
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_in_jupyterlab(notebook, lab, served_root, page):
+    relative = f"notebooks/{notebook.name}"
+    saved_path = served_root / relative
+    started = time.monotonic()
+    try:
+        page.goto(lab.url(relative, workspace=f"test-{notebook.stem}"))
+        state = _wait_for(page, lambda s: s["kernel"] == KERNEL_IDLE and s["prompts"],
+                          KERNEL_READY_TIMEOUT_S, f"the status bar showing {KERNEL_IDLE!r}")
+        _fail_on_dialog(state, "on opening the notebook")
+        ran_after = time.time()
+        _run_all_cells(page)
+        _wait_for(page, lambda s: RUNNING in s["prompts"] or s["kernel"] != KERNEL_IDLE
+                  or all(RAN.match(p) for p in s["prompts"]), KERNEL_READY_TIMEOUT_S,
+                  "Run All Cells starting")
+        state = _wait_until_finished(page, RUN_ALL_TIMEOUT_S)
+        _save(page, saved_path, ran_after)
+        state = _state(page)
+    finally:
+        page.screenshot(path=SCREENSHOTS / f"{notebook.stem}.png")
+    seconds = time.monotonic() - started
+    saved = _saved_problems(saved_path)
+    print(f"{notebook.stem}: {seconds:.0f} s, {len(state['prompts'])} code cells, "
+          f"{state['images']} images on the page, {saved['pngs']} PNGs saved")
+
+    unrun = [p for p in state["prompts"] if not RAN.match(p)]
+    assert not unrun and not saved["unrun"], (
+        f"code cells left unrun: page prompts {unrun}, saved cells {saved['unrun']}")
+    assert not saved["errors"], f"error outputs: {saved['errors']}"
+    assert not state["stderr"] and not saved["stderr"], (
+        f"text on stderr (a warning or a logged error):\n{state['stderr'] or saved['stderr']}")
+    assert not state["widget_errors"], f"widgets did not render: {state['widget_errors']}"
+    _fail_on_dialog(state, "after saving")
+    assert not state["toasts"], f"notification toasts: {state['toasts']}"
+    if notebook.name not in DRAWS_NO_PLOT:
+        assert state["images"] and saved["pngs"], (
+            f"{notebook.name} drew no plot (page images {state['images']}, saved PNGs "
+            f"{saved['pngs']})")
