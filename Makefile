@@ -39,6 +39,13 @@ check: $(VENV)/.runtime-installed  ## is this machine ready for the course?
 bench: $(VENV)/.runtime-installed  ## measure the course's numbers and print a table
 	$(BIN)/python -m course bench $(BENCH_ARGS)
 
+.PHONY: exercises grade
+exercises: $(VENV)/.runtime-installed  ## regenerate exercises/ from solutions/ (EXERCISES_ARGS=--force to overwrite edits)
+	$(BIN)/python -m course exercises $(EXERCISES_ARGS)
+
+grade: $(VENV)/.runtime-installed  ## grade submitted notebooks: make grade SUBMISSIONS=folder/ [GRADE_ARGS="--csv grades.csv"]
+	$(BIN)/python -m course grade $(or $(SUBMISSIONS),$(error Give the notebooks to grade: make grade SUBMISSIONS=folder/)) $(GRADE_ARGS)
+
 serve: $(VENV)/.runtime-installed  ## the demo project under uvicorn on 127.0.0.1:8000
 	cd demo_project && DEMO_DB_PATH=$${DEMO_DB_PATH:-/tmp/demo-db.sqlite3} ../$(BIN)/python manage.py migrate --verbosity=0
 	cd demo_project && DEMO_DB_PATH=$${DEMO_DB_PATH:-/tmp/demo-db.sqlite3} ../$(BIN)/python manage.py seed_demo

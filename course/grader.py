@@ -13,6 +13,7 @@ finishes, and exits 0 only when every exercise of every submission passed.
 import asyncio
 import csv
 import json
+import logging
 import re
 import subprocess
 import tempfile
@@ -52,7 +53,8 @@ def collect(paths):
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            found += sorted(p for p in path.rglob("*.ipynb")
+                            if ".ipynb_checkpoints" not in p.parts)
         else:
             found.append(path)
     return found
@@ -101,15 +103,26 @@ def _first_error(nb):
     return None
 
 
+_QUIET = logging.getLogger("course.grader.nbclient")  # its timeouts become our reasons
+_QUIET.setLevel(logging.CRITICAL)
+
+
 async def _execute(nb, limit_s, cell_limit_s):
+    """Run `nb` in a fresh kernel; raise TimeoutError when it takes more than `limit_s`."""
     with tempfile.TemporaryDirectory(prefix="course-grade-") as workdir:
         client = NotebookClient(
             nb, timeout=cell_limit_s, startup_timeout=STARTUP_LIMIT_S, kernel_name="python3",
             allow_errors=True, interrupt_on_timeout=True, shutdown_kernel="immediate",
-            resources={"metadata": {"path": workdir}},
+            resources={"metadata": {"path": workdir}}, log=_QUIET,
         )
         # The kernel's stderr (start-up warnings) is noise in a grading report.
-        await asyncio.wait_for(client.async_execute(stderr=subprocess.DEVNULL), timeout=limit_s)
+        task = asyncio.ensure_future(client.async_execute(stderr=subprocess.DEVNULL))
+        done, _ = await asyncio.wait({task}, timeout=limit_s)
+        if not done:  # cancelling shuts the kernel down; whatever it raises, it ran out of time
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            raise TimeoutError
+        task.result()
 
 
 def grade_notebook(path, name=None, *, limit_s=NOTEBOOK_LIMIT_S, cell_limit_s=CELL_LIMIT_S):
@@ -131,10 +144,12 @@ def grade_notebook(path, name=None, *, limit_s=NOTEBOOK_LIMIT_S, cell_limit_s=CE
                                          "; e.g. os._exit() or a crash in a cell)")
     except Exception as error:  # nbclient or kernel trouble: report it, keep grading others
         return _failing(name, exercises, f"could not run: {type(error).__name__}: {error}")
-    results = _results_from(nb.cells[-1])
+    results, error = _results_from(nb.cells[-1]), _first_error(nb)
+    note = f" (in the notebook, {error})" if error else ""
     if isinstance(results, str):
-        return _failing(name, exercises, results)
-    return [Grade(name, r["exercise"], bool(r["passed"]), r["message"]) for r in results]
+        return _failing(name, exercises, results + note)
+    return [Grade(name, r["exercise"], r["passed"], r["message"] + ("" if r["passed"] else note))
+            for r in results]
 
 
 def grade(paths, *, limit_s=NOTEBOOK_LIMIT_S, cell_limit_s=CELL_LIMIT_S):
@@ -162,7 +177,8 @@ def table(grades):
     lines = [f"{'submission':<{width}}  " + "  ".join(columns)]
     for row in rows:
         marks = [_mark(cell.get((row, c))) for c in columns]
-        lines.append(f"{row:<{width}}  " + "  ".join(f"{m:<{len(c)}}" for m, c in zip(marks, columns, strict=True)))
+        cells = (f"{mark:<{len(column)}}" for mark, column in zip(marks, columns, strict=True))
+        lines.append(f"{row:<{width}}  " + "  ".join(cells))
     failures = [g for g in grades if not g.passed]
     passed = len(grades) - len(failures)
     lines.append(f"\n{passed}/{len(grades)} passed")

@@ -1,0 +1,141 @@
+"""The batch grader on a folder of mixed submissions, built from the solutions with small edits.
+
+One grader run (one kernel per notebook) covers them all, to keep the suite quick."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import grader
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _solution(name):
+    return nbformat.read(ROOT / "solutions" / name, as_version=4)
+
+
+def _answer(nb):
+    return next(c for c in nb.cells if "answer" in c.metadata.get("tags", []))
+
+
+def _write(folder, name, nb):
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / name)
+
+
+def build_submissions(root):
+    """A class's folder: two solved, one untouched, five broken in different ways."""
+    _write(root / "solved", "ex01_async_sleep.ipynb", _solution("ex01_async_sleep.ipynb"))
+    _write(root / "solved", "ex05_unblock.ipynb", _solution("ex05_unblock.ipynb"))
+    untouched = nbformat.read(ROOT / "exercises" / "ex02_database.ipynb", as_version=4)
+    _write(root / "untouched", "ex02_database.ipynb", untouched)
+
+    broken = root / "broken"
+    broken.mkdir()
+    (broken / "ex03_not_a_notebook.ipynb").write_text("I forgot to save it properly")
+
+    nb = _solution("ex01_async_sleep.ipynb")
+    _answer(nb).source = _answer(nb).source.replace("async def ex01_view(request):",
+                                                    "async def ex01_view(request)")
+    _write(broken, "ex01_syntax_error.ipynb", nb)
+
+    nb = _solution("ex01_async_sleep.ipynb")  # a view that never answers: the check's time limit
+    _answer(nb).source = _answer(nb).source.replace("asyncio.sleep(delay_s)", "asyncio.sleep(3600)")
+    # Without its "Try it" cell, which would wait for course.get's own 30-s limit.
+    nb.cells = [c for c in nb.cells if "course.get(" not in c.source]
+    _write(broken, "ex01_never_returns.ipynb", nb)
+
+    nb = _solution("ex02_database.ipynb")
+    nb.cells.remove(_answer(nb))
+    _write(broken, "ex02_deleted_cell.ipynb", nb)
+
+    nb = _solution("ex05_unblock.ipynb")
+    nb.cells.insert(3, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    _write(broken, "ex05_crashes_the_kernel.ipynb", nb)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("submissions")
+    build_submissions(root)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    grades = grader.grade([root], limit_s=90, cell_limit_s=10)
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    return root, grades, before, after
+
+
+EXPECTED = {  # submission -> (exercise, passed, words the reason must contain)
+    "solved/ex01_async_sleep.ipynb": ("ex01", True, "overlapped"),
+    "solved/ex05_unblock.ipynb": ("ex05", True, "no longer blocks"),
+    "untouched/ex02_database.ipynb": ("ex02", False, "Not solved yet"),
+    "broken/ex03_not_a_notebook.ipynb": ("ex03", False, "not a readable notebook"),
+    "broken/ex01_syntax_error.ipynb": ("ex01", False, "SyntaxError"),
+    "broken/ex01_never_returns.ipynb": ("ex01", False, "did not answer"),
+    "broken/ex02_deleted_cell.ipynb": ("ex02", False, "There is no view named ex02_view"),
+    "broken/ex05_crashes_the_kernel.ipynb": ("ex05", False, "the kernel died"),
+}
+
+
+@pytest.mark.notebook
+def test_the_grader_gives_the_right_row_for_each_submission(graded):
+    _, grades, _, _ = graded
+    rows = {g.submission: g for g in grades}
+    assert sorted(rows) == sorted(EXPECTED)
+    for submission, (exercise, passed, reason) in EXPECTED.items():
+        row = rows[submission]
+        assert (row.exercise, row.passed) == (exercise, passed), row
+        assert reason in row.message, row
+
+
+@pytest.mark.notebook
+def test_the_grader_never_modifies_a_submission(graded):
+    _, _, before, after = graded
+    assert before == after
+
+
+@pytest.mark.notebook
+def test_the_table_shows_submission_by_exercise(graded):
+    _, grades, _, _ = graded
+    text = grader.table(grades)
+    header, *lines = text.splitlines()
+    assert header.split() == ["submission", "ex01", "ex02", "ex03", "ex05"]
+    solved = next(line for line in lines if line.startswith("solved/ex01"))
+    assert solved.split()[1:] == ["✔", "·", "·", "·"]
+    assert "2/8 passed" in text
+    assert "✘ broken/ex05_crashes_the_kernel.ipynb ex05: the kernel died" in text
+
+
+def test_cli_json_csv_and_exit_status(tmp_path, capsys):
+    (tmp_path / "ex04_garbage.ipynb").write_text("{ not json")
+    csv_path = tmp_path / "grades.csv"
+    assert grader.main([tmp_path], csv_path=csv_path, as_json=True) == 1
+    row = json.loads(capsys.readouterr().out.strip())
+    assert row["submission"] == "ex04_garbage.ipynb" and row["exercise"] == "ex04"
+    assert row["passed"] is False and "not a readable notebook" in row["message"]
+    assert csv_path.read_text().splitlines()[0] == "submission,exercise,passed,message"
+
+    assert grader.main([tmp_path / "missing"]) == 2
+    assert "No such file or folder" in capsys.readouterr().out
+
+
+def test_exit_status_is_zero_only_when_everything_passed(tmp_path, monkeypatch):
+    (tmp_path / "ex01.ipynb").write_text("{}")
+    passed = [grader.Grade("ex01.ipynb", "ex01", True, "fine")]
+    monkeypatch.setattr(grader, "grade", lambda paths, limit_s: passed)
+    assert grader.main([tmp_path]) == 0
+    monkeypatch.setattr(grader, "grade",
+                        lambda paths, limit_s: [*passed, grader.Grade("b", "ex02", False, "no")])
+    assert grader.main([tmp_path]) == 1
+
+
+@pytest.mark.notebook
+def test_a_notebook_that_never_finishes_is_stopped_at_its_time_limit(tmp_path):
+    # A kernel cannot interrupt a cell that awaits forever: only the notebook's limit ends it.
+    nb = _solution("ex01_async_sleep.ipynb")
+    nb.cells.insert(3, nbformat.v4.new_code_cell("await asyncio.sleep(3600)"))
+    _write(tmp_path, "ex01_stuck.ipynb", nb)
+    [row] = grader.grade([tmp_path], limit_s=8, cell_limit_s=4)
+    assert not row.passed and row.message == "did not finish within 8 s"
