@@ -46,6 +46,10 @@ exercises: $(VENV)/.runtime-installed  ## regenerate exercises/ from solutions/ 
 grade: $(VENV)/.runtime-installed  ## grade submitted notebooks: make grade SUBMISSIONS=folder/ [GRADE_ARGS="--csv grades.csv"]
 	$(BIN)/python -m course grade $(or $(SUBMISSIONS),$(error Give the notebooks to grade: make grade SUBMISSIONS=folder/)) $(GRADE_ARGS)
 
+.PHONY: test-matrix
+test-matrix:  ## the suite on each installed Python among 3.11, 3.12, 3.13 (own venvs)
+	PYTHON=$(PYTHON) PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/test_matrix.sh
+
 serve: $(VENV)/.runtime-installed  ## the demo project under uvicorn on 127.0.0.1:8000
 	cd demo_project && DEMO_DB_PATH=$${DEMO_DB_PATH:-/tmp/demo-db.sqlite3} ../$(BIN)/python manage.py migrate --verbosity=0
 	cd demo_project && DEMO_DB_PATH=$${DEMO_DB_PATH:-/tmp/demo-db.sqlite3} ../$(BIN)/python manage.py seed_demo
