@@ -20,6 +20,7 @@ from course import exercise_rules
 from course.exercise_rules import EXERCISES, Context, Failed
 
 CHECK_LIMIT_S = 45.0  # a check that takes longer than this is stuck in the learner's code
+LOOP_THREAD_NAME = "check-event-loop"  # what the check's timelines show as the view's thread
 
 
 @dataclass
@@ -116,7 +117,7 @@ def _run_on_worker_thread(coroutine, limit_s):
         except BaseException as error:  # handed back to the caller's thread
             outcome["error"] = error
 
-    worker = threading.Thread(target=run, name="course-check", daemon=True)
+    worker = threading.Thread(target=run, name=LOOP_THREAD_NAME, daemon=True)
     worker.start()
     worker.join(limit_s)
     if worker.is_alive():

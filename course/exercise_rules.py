@@ -119,8 +119,8 @@ def _require_waited(reply, name, delay_s):
 def _require_overlap(context, run, lag_s, view, name, overlap=True):
     """Fail unless all answered 200 and the loop kept ticking (and, if asked, they overlapped)."""
     context.note(
-        f"{len(run.records)} requests at once: {run.total_s:.2f} s in total, the event loop "
-        f"stood still for at most {lag_s * 1000:.0f} ms",
+        f"{run.title}: {run.total_s:.2f} s in total, the event loop stood still for at most "
+        f"{lag_s * 1000:.0f} ms",
         total_s=round(run.total_s, 3), worst_loop_lag_s=round(lag_s, 3),
     )
     statuses = [r.status for r in run.records]
