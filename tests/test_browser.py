@@ -168,6 +168,17 @@ def _save(page, saved_path, ran_after):
         time.sleep(POLL_S)
 
 
+def _screenshot(page, path):
+    """The notebook's last plot (or widget) in view, or where it stands if it has none."""
+    last = page.locator(".jp-Notebook .jp-OutputArea-output:has(img), "
+                        ".jp-Notebook .jp-OutputArea-output .widget-box").last
+    try:
+        if last.count():
+            last.scroll_into_view_if_needed(timeout=5_000)
+    finally:
+        page.screenshot(path=path)
+
+
 def _saved_problems(saved_path):
     """What the saved notebook says: unrun code cells, error outputs, stderr text, PNG count."""
     cells = json.loads(saved_path.read_text())["cells"]
@@ -201,7 +212,7 @@ def test_notebook_runs_in_jupyterlab(notebook, lab, served_root, page):
         _save(page, saved_path, ran_after)
         state = _state(page)
     finally:
-        page.screenshot(path=SCREENSHOTS / f"{notebook.stem}.png")
+        _screenshot(page, SCREENSHOTS / f"{notebook.stem}.png")
     seconds = time.monotonic() - started
     saved = _saved_problems(saved_path)
     print(f"{notebook.stem}: {seconds:.0f} s, {len(state['prompts'])} code cells, "
