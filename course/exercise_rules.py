@@ -174,15 +174,17 @@ async def judge_ex02(context):
     expected = await sync_to_async(_book_titles, thread_sensitive=False)()
     data = json_of(await _get("/ex02/", name), name)
     books = data.get("books") if isinstance(data, dict) else None
-    if not isinstance(books, list) or not all(isinstance(b, dict) for b in books):
+    if not isinstance(books, list) or not all(isinstance(book, dict) for book in books):
         raise Failed(f'The JSON should be {{"books": [{{"title": …, "published": …}}, …]}}, '
                      f"got {describe(data)}.")
     titles = [book.get("title") for book in books]
+    if len(titles) != len(expected):
+        raise Failed(f"Expected all {len(expected)} books; got {len(titles)}. Return every book, "
+                     "each as {'title': …, 'published': …}, without slicing or filtering.")
     if titles != expected:
         raise Failed(
-            f"Expected all {len(expected)} books in the model's order (by year published, then "
-            f"title), starting {expected[:2]}; got {len(titles)}: {titles[:2]}. Return every "
-            "book, each as {'title': …, 'published': …}, without slicing or re-ordering."
+            f"Expected the books in the model's order (by year published, then title), "
+            f"starting {expected[:2]}; got {titles[:2]}. Keep the order the query gives."
         )
     context.note(f"one request: {len(books)} books, as expected")
     run, lag_s = await _measure_probed(context, "/ex02/", name,
@@ -316,7 +318,7 @@ def _require_services(data, name, failed):
 async def judge_ex05(context):
     name, delay_s = "ex05_view", SHORT_DELAY_S
     view = find_view(context.namespace, name, "ex05/")
-    require_async(view, name, "keep it async: run the blocking call with "
+    require_async(view, name, "run the blocking call on a worker thread with "
                   "`await sync_to_async(legacy_report)(delay_s)`")
     reply = await _get(f"/ex05/?delay_s={delay_s}", name)
     data = json_of(reply, name)

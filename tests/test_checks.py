@@ -98,11 +98,19 @@ WRONG_ANSWERS = {
         ('await sync_to_async(list)(Book.objects.values("title", "published"))',
          '[b for b in await sync_to_async(Book.objects.values)("title", "published")]')],
         "SynchronousOnlyOperation"),
+    "forgot await on sync_to_async": ("ex02", [("books = await sync_to_async", "books = sync_to_async")],
+                                      "did you forget `await`"),
     "some books missing": ("ex02", [('"published"))', '"published")[:5])')],
-                           "Expected all 12 books"),
+                           "Expected all 12 books; got 5"),
     "speed-up typed in, not measured": ("ex03", [
         ("ex03_speedup = ex03_sync_run.total_s / ex03_async_run.total_s", "ex03_speedup = 3.0")],
         "but your own runs give"),
+    "runs not measured": ("ex03", [
+        ('ex03_sync_run = await course.measure("/ex03/sync/?delay_s=1", n=3, title="ex03_sync")',
+         "ex03_sync_run = None"),
+        ("course.timelines(ex03_sync_run, ex03_async_run)", "pass"),
+        ("ex03_speedup = ex03_sync_run.total_s / ex03_async_run.total_s", "ex03_speedup = 1.0")],
+        "ex03_sync_run should hold a measurement"),
     "sync version written async": ("ex03", [("def ex03_sync(request)", "async def ex03_sync(request)")],
                                    "ex03_sync should be the sync version"),
     "upstream calls one after another": ("ex04", [
