@@ -4,8 +4,12 @@ Per notebook: open it, Run → Run All Cells, wait until the kernel is idle and 
 [*], save with Ctrl+S, then fail on an error output, a code cell left unrun, a dialog (such as
 "Select Kernel"), a notification toast (Jupyter news), a widget that did not render, or no
 plot. The saved .ipynb is read back to check the same things where the kernel wrote them.
+Any text on stderr fails too: JupyterLab renders an uncaught exception and a stream to
+stderr alike (data-mime-type application/vnd.jupyter.stderr), the course writes neither, and
+a warning or "Task exception was never retrieved" there is noise a learner should not see.
 A screenshot per notebook lands in build/browser/. The server serves a temp copy of
-notebooks/, so the committed notebooks never get outputs.
+notebooks/, so the committed notebooks never get outputs. The course's JupyterLab settings
+(jupyter/, what `make lab` reads) are checked here too.
 
 Needs Debian's `chromium` (/usr/bin/chromium) and Playwright from PyPI; outside CI the test
 skips without them, under CI (CI=true) it fails: `.ci/run` installs chromium.
@@ -15,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import time
 
 import pytest
@@ -34,6 +39,7 @@ RUN_ALL_TIMEOUT_S = 240  # the slowest notebook (08) runs ~40 s; generous for a 
 SAVE_TIMEOUT_S = 30
 POLL_S = 0.5
 SETTLED_POLLS = 3  # idle with no [*] this many polls in a row: Run All has finished
+SCROLL_SETTLE_PASSES, SCROLL_SETTLE_MS = 3, 400  # for the screenshot
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -47,10 +53,7 @@ def _missing():
 
 
 MISSING = _missing()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(bool(MISSING) and not IN_CI, reason=f"browser test: {MISSING}"),
-]
+needs_browser = pytest.mark.skipif(bool(MISSING) and not IN_CI, reason=f"browser test: {MISSING}")
 
 # What the page shows, read in one round trip. textContent, not innerText: JupyterLab skips
 # rendering cells outside the viewport (content-visibility), but they stay in the DOM.
@@ -80,8 +83,6 @@ RAN = re.compile(r"^\[\d+\]:$")
 @pytest.fixture(scope="module")
 def served_root(tmp_path_factory):
     """A temp folder holding a copy of notebooks/: what the browser saves stays there."""
-    if MISSING:
-        pytest.fail(f"CI=true, so the browser test must run, but {MISSING}")
     root = tmp_path_factory.mktemp("lab-root")
     shutil.copytree(ROOT / "notebooks", root / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
@@ -97,6 +98,8 @@ def lab(served_root):
 
 @pytest.fixture(scope="module")
 def browser(lab):
+    if MISSING:
+        pytest.fail(f"CI=true, so the browser test must run, but {MISSING}")
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -173,8 +176,11 @@ def _screenshot(page, path):
     last = page.locator(".jp-Notebook .jp-OutputArea-output:has(img), "
                         ".jp-Notebook .jp-OutputArea-output .widget-box").last
     try:
-        if last.count():
-            last.scroll_into_view_if_needed(timeout=5_000)
+        # Cells out of view are not rendered (content-visibility), so their heights are
+        # estimates until they are: scroll, let them render, scroll again to the true spot.
+        for _ in range(SCROLL_SETTLE_PASSES if last.count() else 0):
+            last.evaluate("element => element.scrollIntoView({block: 'center'})")
+            page.wait_for_timeout(SCROLL_SETTLE_MS)
     finally:
         page.screenshot(path=path)
 
@@ -193,6 +199,23 @@ def _saved_problems(saved_path):
     }
 
 
+def test_make_lab_reads_the_course_settings():
+    dry_run = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True,
+                             timeout=60)
+    assert f'JUPYTER_CONFIG_PATH="{ROOT / "jupyter"}' in dry_run.stdout, dry_run.stdout
+
+
+@pytest.mark.slow
+def test_course_settings_turn_off_news_and_update_checks(lab):
+    notification = lab.api("GET", "/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    defaults = {name: spec.get("default")
+                for name, spec in notification["schema"]["properties"].items()}
+    assert defaults["fetchNews"] == "false" and defaults["checkForUpdates"] is False
+    assert not notification["raw"].strip(" {}"), "the test's user settings must start empty"
+
+
+@needs_browser
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_in_jupyterlab(notebook, lab, served_root, page):
     relative = f"notebooks/{notebook.name}"
