@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,15 +153,19 @@ def grade_notebook(path, name=None, *, limit_s=NOTEBOOK_LIMIT_S, cell_limit_s=CE
             for r in results]
 
 
-def grade(paths, *, limit_s=NOTEBOOK_LIMIT_S, cell_limit_s=CELL_LIMIT_S):
-    """Grade every notebook under `paths`; return all Grades in order."""
+def grade(paths, *, limit_s=NOTEBOOK_LIMIT_S, cell_limit_s=CELL_LIMIT_S, progress=None):
+    """Grade every notebook under `paths`; return all Grades in order.
+
+    `progress(index, count, name)` is called before each notebook, if given."""
     grades = []
     files = collect(paths)
     roots = [Path(p) for p in paths]
-    for path in files:
+    for index, path in enumerate(files, start=1):
         base = next((r for r in roots if r.is_dir() and r in path.parents), path.parent)
-        grades += grade_notebook(path, str(path.relative_to(base)), limit_s=limit_s,
-                                 cell_limit_s=cell_limit_s)
+        name = str(path.relative_to(base))
+        if progress:
+            progress(index, len(files), name)
+        grades += grade_notebook(path, name, limit_s=limit_s, cell_limit_s=cell_limit_s)
     return grades
 
 
@@ -200,7 +205,10 @@ def main(paths, *, csv_path=None, as_json=False, limit_s=NOTEBOOK_LIMIT_S):
         print(f"No such file or folder: {', '.join(map(str, missing))}. Give notebooks or "
               "folders of notebooks, e.g. `python -m course grade submissions/`.")
         return 2
-    grades = grade(paths, limit_s=limit_s)
+    def progress(index, count, name):  # on stderr, so that stdout stays the table or JSON
+        print(f"[{index}/{count}] {name}", file=sys.stderr, flush=True)
+
+    grades = grade(paths, limit_s=limit_s, progress=progress)
     if not grades:
         print(f"No notebooks (*.ipynb) found under {', '.join(map(str, paths))}.")
         return 2

@@ -124,10 +124,10 @@ def test_cli_json_csv_and_exit_status(tmp_path, capsys):
 def test_exit_status_is_zero_only_when_everything_passed(tmp_path, monkeypatch):
     (tmp_path / "ex01.ipynb").write_text("{}")
     passed = [grader.Grade("ex01.ipynb", "ex01", True, "fine")]
-    monkeypatch.setattr(grader, "grade", lambda paths, limit_s: passed)
+    monkeypatch.setattr(grader, "grade", lambda paths, limit_s, progress: passed)
     assert grader.main([tmp_path]) == 0
     monkeypatch.setattr(grader, "grade",
-                        lambda paths, limit_s: [*passed, grader.Grade("b", "ex02", False, "no")])
+                        lambda paths, limit_s, progress: [*passed, grader.Grade("b", "ex02", False, "no")])
     assert grader.main([tmp_path]) == 1
 
 
