@@ -64,8 +64,11 @@ def collect(paths):
 def exercises_of(nb, path):
     """Which exercises a notebook answers: from its metadata, else from its file name."""
     meta = nb.get("metadata", {}).get("course", {}) if isinstance(nb, dict) else {}
-    named = meta.get("exercises") or ([meta["exercise"]] if meta.get("exercise") else [])
-    named = [n for n in named if n in EXERCISES]
+    meta = meta if isinstance(meta, dict) else {}
+    named = meta.get("exercises") or [meta.get("exercise")]
+    if not isinstance(named, list):
+        named = []
+    named = [n for n in named if isinstance(n, str) and n in EXERCISES]
     if named:
         return named
     match = FILENAME_EXERCISE.search(Path(path).name)
@@ -165,7 +168,11 @@ def grade(paths, *, limit_s=NOTEBOOK_LIMIT_S, cell_limit_s=CELL_LIMIT_S, progres
         name = str(path.relative_to(base))
         if progress:
             progress(index, len(files), name)
-        grades += grade_notebook(path, name, limit_s=limit_s, cell_limit_s=cell_limit_s)
+        try:
+            grades += grade_notebook(path, name, limit_s=limit_s, cell_limit_s=cell_limit_s)
+        except Exception as error:  # whatever a submission does, grade the others
+            grades += _failing(name, exercises_of({}, path),
+                               f"could not be graded: {type(error).__name__}: {error}")
     return grades
 
 
