@@ -44,6 +44,7 @@ def strip_navigation(cells):
 
 def navigation_cell(links):
     cell = nbformat.v4.new_markdown_cell(" · ".join(links))
+    cell.id = TAG  # a stable id, so that writing twice changes nothing
     cell.metadata["tags"] = [TAG]
     return cell
 

@@ -68,3 +68,9 @@ def test_course_never_sets_the_async_unsafe_escape_hatch():
                  and "tests" not in p.parts and "DJANGO_ALLOW_ASYNC_UNSAFE" in p.read_text()
                  and p.name != "environment.py"]  # the environment check warns when it is set
     assert not offenders
+
+
+def test_navigation_cells_are_current():
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "navigation.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
