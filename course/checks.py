@@ -10,6 +10,7 @@ exactly as under a real ASGI server) while the notebook's own loop stays untouch
 
 import asyncio
 import base64
+import gc
 import html
 import sys
 import threading
@@ -116,6 +117,9 @@ def _run_on_worker_thread(coroutine, limit_s):
             outcome["value"] = asyncio.run(coroutine)
         except BaseException as error:  # handed back to the caller's thread
             outcome["error"] = error
+        # Free what the views left now: a coroutine they forgot to await then warns here,
+        # under the check that says so, rather than in some later cell.
+        gc.collect()
 
     worker = threading.Thread(target=run, name=LOOP_THREAD_NAME, daemon=True)
     worker.start()

@@ -129,7 +129,7 @@ WRONG_ANSWERS = {
 }
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the un-awaited asyncio.sleep
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # "coroutine … was never awaited"
 @pytest.mark.parametrize("kind", list(WRONG_ANSWERS))
 def test_wrong_answers_fail_with_the_right_message(kind):
     exercise, edits, expected = WRONG_ANSWERS[kind]
