@@ -26,6 +26,7 @@ class Figure(_MatplotlibFigure):
 
 
 QUEUE_COLOUR = "#d9d9d9"
+LATE_COLOUR = "#f0f0f0"  # the view had returned, but the client had not got the answer yet
 QUEUE_SHOWN_S = 0.05  # shorter waits before the view starts are not drawn
 MANY = 40  # above this many records, drop per-bar labels and the thread legend
 PALETTE = matplotlib.colormaps["tab10"].colors
@@ -46,14 +47,20 @@ def _draw_timeline(ax, run, xmax=None, now_s=None):
     colours = _thread_colours(run)
     records = run.records
     height = 0.7 if len(records) <= MANY else 1.0
-    queued = False
+    queued = late = False
     for y, record in enumerate(records):
         began = record.start_s
         # Time before the view started was spent waiting (for a worker, a thread, the loop).
         if record.view_start_s is not None and record.view_start_s - began > QUEUE_SHOWN_S:
             _bar(ax, y, began, record.view_start_s, now_s, height=height, color=QUEUE_COLOUR)
             began, queued = record.view_start_s, True
-        _bar(ax, y, began, record.end_s, now_s, height=height,
+        ended = record.end_s
+        # A blocked event loop (or a slow network) delays the answer after the view returned.
+        if record.view_end_s is not None and record.end_s - record.view_end_s > QUEUE_SHOWN_S:
+            ended, late = max(record.view_end_s, began), True
+            _bar(ax, y, ended, record.end_s, now_s, height=height, color=LATE_COLOUR,
+                 hatch="///", linewidth=0)
+        _bar(ax, y, began, ended, now_s, height=height,
              color=colours.get(record.thread, "#888888"))
     ax.set_ylim(len(records) - 0.5, -0.5)
     if len(records) <= MANY:
@@ -62,6 +69,8 @@ def _draw_timeline(ax, run, xmax=None, now_s=None):
             handles = [Patch(color=c, label=t) for t, c in colours.items()]
             if queued:
                 handles.append(Patch(color=QUEUE_COLOUR, label="waiting to start"))
+            if late:
+                handles.append(Patch(facecolor=LATE_COLOUR, hatch="///", label="answer delayed"))
             ax.legend(handles=handles, title="ran on", loc="upper left", bbox_to_anchor=(1.01, 1),
                       fontsize="small")
     else:
