@@ -8,10 +8,11 @@ controls to them, so everything they show can also be produced by a cell without
 """
 
 import asyncio
+import base64
 import html
 
 import ipywidgets as w
-from IPython.display import display
+from IPython import get_ipython
 
 from course.plots import timeline, timelines
 from course.scenarios import run_scenario
@@ -22,10 +23,18 @@ MAX_DELAY_S = 3.0
 
 
 def _show(output, figure):
-    """Replace what `output` shows with `figure` (outside a kernel, display just prints)."""
-    output.clear_output(wait=True)
-    with output:
-        display(figure)
+    """Make `output` show `figure`, and return the figure.
+
+    The output is set directly rather than captured with `with output: display(...)`:
+    capture only works while a widget callback is running, and the measurement draws
+    later, from a task on the event loop."""
+    shell = get_ipython()
+    if shell is None:  # a plain Python process (tests): nothing to display into
+        return figure
+    data, metadata = shell.display_formatter.format(figure)
+    data = {kind: base64.b64encode(value).decode() if isinstance(value, bytes) else value
+            for kind, value in data.items()}
+    output.outputs = ({"output_type": "display_data", "data": data, "metadata": metadata},)
     return figure
 
 
@@ -33,11 +42,14 @@ class SimulationExplorer(w.VBox):
     """Controls for (requests, delay, workers, mode): the model at once, the real thing on click."""
 
     def __init__(self, requests=3, delay_s=2.0, workers=1, mode="sync"):
-        self.requests = w.IntSlider(requests, 1, MAX_REQUESTS, description="requests")
+        wide = {"description_width": "initial"}  # long labels are not cut off
+        self.requests = w.IntSlider(requests, 1, MAX_REQUESTS, description="requests", style=wide)
         self.delay_s = w.FloatSlider(delay_s, min=0.5, max=MAX_DELAY_S, step=0.5,
-                                     description="delay (s)")
-        self.workers = w.IntSlider(workers or 1, 1, MAX_REQUESTS, description="sync workers")
-        self.mode = w.ToggleButtons(options=["sync", "async"], value=mode, description="views")
+                                     description="delay (s)", style=wide)
+        self.workers = w.IntSlider(workers or 1, 1, MAX_REQUESTS, description="sync workers",
+                                   style=wide)
+        self.mode = w.ToggleButtons(options=["sync", "async"], value=mode, description="views",
+                                    style=wide)
         self.button = w.Button(description="Measure for real", icon="play",
                                tooltip="run these requests through Django and draw them")
         self.status = w.HTML()
