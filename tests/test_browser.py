@@ -254,3 +254,31 @@ def test_notebook_runs_in_jupyterlab(notebook, lab, served_root, page):
         assert state["images"] and saved["pngs"], (
             f"{notebook.name} drew no plot (page images {state['images']}, saved PNGs "
             f"{saved['pngs']})")
+
+
+@needs_browser
+@pytest.mark.slow
+def test_measure_for_real_draws_in_the_browser(lab, served_root, page):
+    """The explorer's button measures on a task after its callback returned: it must draw."""
+    import nbformat
+
+    relative = "notebooks/zz_explorer_click.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import course\ncourse.simulation_explorer(requests=2, delay_s=0.5, mode='async')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}
+    nbformat.write(nb, served_root / relative)
+    page.goto(lab.url(relative, workspace="test-explorer"))
+    _wait_for(page, lambda s: s["kernel"] == KERNEL_IDLE and s["prompts"],
+              KERNEL_READY_TIMEOUT_S, f"the status bar showing {KERNEL_IDLE!r}")
+    _run_all_cells(page)
+    picture = page.locator(".widget-output img").first
+    picture.wait_for(timeout=60_000)
+    model_src = picture.get_attribute("src")
+    page.get_by_role("button", name="Measure for real").click()
+    page.get_by_text("measured", exact=False).first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "src => { const img = document.querySelector('.widget-output img');"
+        " return img && img.getAttribute('src') !== src; }", arg=model_src, timeout=30_000)
+    _screenshot(page, SCREENSHOTS / "explorer-measured.png")
+    assert not _state(page)["widget_errors"]
