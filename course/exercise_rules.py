@@ -16,7 +16,6 @@ from asgiref.sync import iscoroutinefunction
 from course import plots
 from course.grading_probes import (
     Failed,
-    LoopLag,
     as_number,
     blocking_hint,
     describe,
@@ -26,6 +25,7 @@ from course.grading_probes import (
     require_setup,
 )
 from course.invoke import RequestTimeout, get
+from course.looplag import LoopLag
 from course.records import Run
 from course.timing import measure
 

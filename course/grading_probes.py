@@ -9,19 +9,16 @@ to change: these are the words a learner reads.
 """
 
 import ast
-import asyncio
 import inspect
 import json
 import re
 import textwrap
-import time
 
 from asgiref.sync import iscoroutinefunction
 from django.urls import Resolver404, resolve
 
 from course import routes
 
-TICK_S = 0.01  # the probe asks the loop to wake it this often
 BODY_SHOWN = 120  # characters of an unexpected body quoted in a message
 
 
@@ -175,41 +172,6 @@ def blocking_hint(view):
                 f"time.sleep). Run it on a worker thread: `await sync_to_async({helper})(...)`.")
     return ("Look for a blocking call in it (time.sleep, requests, a sync library call): "
             "await an async version, or run it with `await sync_to_async(function)(...)`.")
-
-
-class LoopLag:
-    """Measure how long the running event loop stood still, while the block runs.
-
-    >>> async with LoopLag() as lag:
-    ...     await course.measure("/ex01/", n=3)
-    >>> lag.worst_s          # 0.5 when a view blocked the loop with time.sleep(0.5)
-
-    A task asks to be woken every TICK_S; any extra delay is time the loop was busy
-    elsewhere: running a view that does not give it back.
-    """
-
-    def __init__(self):
-        self.worst_s = 0.0
-        self._task = None
-
-    async def _tick(self):
-        while True:
-            asked = time.perf_counter()
-            await asyncio.sleep(TICK_S)
-            self.worst_s = max(self.worst_s, time.perf_counter() - asked - TICK_S)
-
-    async def __aenter__(self):
-        self._task = asyncio.create_task(self._tick())
-        await asyncio.sleep(0)  # let the first tick start before the measured work
-        return self
-
-    async def __aexit__(self, *exc):
-        self._task.cancel()
-        try:
-            await self._task
-        except asyncio.CancelledError:
-            pass
-        return False
 
 
 def as_number(value, name):
