@@ -39,7 +39,9 @@ def test_sync_view_requests_overlap_on_a_thread_each(lab, run):
     result = run(course.measure("/m/sync/", n=3))
     assert result.overlapping() and result.total_s < 2 * DELAY_S
     assert len(result.threads) == 3 and "MainThread" not in result.threads
-    assert result.peak_threads >= result.baseline_threads + 3
+    # The main thread plus one per view were alive at once (a baseline can include a thread
+    # left over from an earlier test, so compare with the threads that ran the views).
+    assert result.peak_threads >= 1 + len(result.threads)
 
 
 def test_blocking_the_loop_serialises_requests(lab, run):
