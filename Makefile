@@ -7,7 +7,7 @@ START := notebooks/00_start_here.ipynb
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-.PHONY: lab test bench check serve lint clean
+.PHONY: lab test bench environment serve lint clean
 
 # A fresh venv with a current pip (old pips cannot install from pyproject.toml alone).
 $(BIN)/python:
@@ -33,8 +33,8 @@ test: $(VENV)/.dev-installed  ## install, then run every test (notebooks include
 lint: $(VENV)/.dev-installed
 	$(BIN)/python -m ruff check .
 
-check: $(VENV)/.runtime-installed  ## is this machine ready for the course?
-	$(BIN)/python -m course check
+environment: $(VENV)/.runtime-installed  ## is this machine ready for the course?
+	$(BIN)/python -m course environment
 
 bench: $(VENV)/.runtime-installed  ## measure the course's numbers and print a table
 	$(BIN)/python -m course bench $(BENCH_ARGS)

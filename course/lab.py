@@ -19,7 +19,7 @@ from pathlib import Path
 import django
 from django.conf import settings
 
-from course import errors, routes
+from course import _view_errors, routes
 
 _lab = None
 
@@ -58,7 +58,7 @@ def _settings_for(db_path, overrides):
     values.update(
         DEBUG=True,  # a local notebook: detailed errors are what a learner needs
         ROOT_URLCONF="course.routes",
-        LOGGING=errors.LOGGING,
+        LOGGING=_view_errors.LOGGING,
     )
     values.update(overrides)
     return values

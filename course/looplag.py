@@ -17,14 +17,12 @@ import asyncio
 import html
 import logging
 
+from course._validate import seconds
+
+__all__ = ["LoopLag", "SlowCallbackLog"]
+
 LAG_INTERVAL_S = 0.005  # ticks this often: a stall much shorter than this goes unseen
 DEFAULT_THRESHOLD_S = 0.1  # asyncio's own default slow_callback_duration
-
-
-def _check_seconds(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low < value <= high:
-        raise ValueError(f"{name} must be a number of seconds above {low} and at most {high}, "
-                         f"got {value!r}.")
 
 
 class LoopLag:
@@ -39,7 +37,7 @@ class LoopLag:
     """
 
     def __init__(self, interval_s=LAG_INTERVAL_S):
-        _check_seconds("interval_s", interval_s, 0, 1)
+        seconds("interval_s", interval_s, 0, 1)
         self.interval_s = interval_s
         self.worst_s = 0.0  # the longest any tick came after its due time
         self.ticks = 0
@@ -111,7 +109,7 @@ class SlowCallbackLog:
     """
 
     def __init__(self, threshold_s=DEFAULT_THRESHOLD_S):
-        _check_seconds("threshold_s", threshold_s, 0, 60)
+        seconds("threshold_s", threshold_s, 0, 60)
         self.threshold_s = threshold_s
         self.slow = []  # (seconds, message), in the order asyncio logged them
         self._saved = None

@@ -14,6 +14,8 @@ from django.urls import clear_url_caches, include, path
 
 from demo_project.stamping import stamp_view
 
+__all__ = ["mounted", "route", "unmount"]
+
 _mounted = {}  # route string -> URLPattern, in the order they were first mounted
 
 urlpatterns = []  # Django reads this list; _rebuild() keeps it current
@@ -79,6 +81,16 @@ def route(route_text):
 def mounted():
     """Return the mounted routes, as {'/path/': view name}."""
     return {"/" + key: pattern.name for key, pattern in _mounted.items()}
+
+
+def unmount(*route_texts):
+    """Remove the views mounted at these routes; unknown routes are ignored.
+
+    >>> course.routes.unmount("hello/")
+    """
+    for key in (text.lstrip("/") for text in route_texts):
+        _mounted.pop(key, None)
+    _rebuild()
 
 
 _rebuild()

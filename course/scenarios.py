@@ -1,6 +1,6 @@
 """Measure the seed's simulation for real: the same requests, delay and workers.
 
-    run = await course.run_scenario(requests=3, delay_s=2, workers=1, mode="sync")
+    run = await course.scenarios.run_scenario(requests=3, delay_s=2, workers=1, mode="sync")
 
 - sync with `workers` set: the demo's blocking view under waitress with that many threads;
 - sync with `workers=None`: the blocking view under Django's ASGI handler (a thread each);
@@ -12,6 +12,8 @@ from course.server import serve
 from course.simulation import MODES, simulate
 from course.timing import measure
 
+__all__ = ["run_scenario"]
+
 TIMEOUT_MARGIN_S = 10.0  # on top of the model's total, before a request counts as hung
 
 
@@ -20,7 +22,7 @@ async def run_scenario(requests=3, delay_s=2.0, workers=1, mode="sync"):
     model = simulate(requests=requests, delay_s=delay_s, workers=workers, mode=mode)  # validates
     timeout_s = model.total_s + TIMEOUT_MARGIN_S
     if mode == MODES[0] and workers is not None:
-        with serve("waitress", threads=workers, migrate=False) as server:
+        with serve("waitress", workers=workers, migrate=False) as server:
             return await measure(f"{server.url}/sleep/sync/?delay_s={delay_s}", requests,
                                  title=f"measured: waitress, {workers} thread(s)",
                                  timeout_s=timeout_s, server_pid=server.pid)

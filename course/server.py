@@ -2,7 +2,7 @@
 
     with course.serve("uvicorn") as server:                  # ASGI, one event loop
         reply = await course.get(server.url + "/sleep/async/")
-    with course.serve("waitress", threads=1) as server:      # WSGI, one worker thread
+    with course.serve("waitress", workers=1) as server:      # WSGI, one worker thread
         ...
 
 A subprocess is what a deployment looks like, and it keeps this kernel's own threads and
@@ -13,7 +13,6 @@ a cell fails, or when Python exits.
 import atexit
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,10 +22,14 @@ from pathlib import Path
 
 import httpx
 
+from course._ports import free_port
+from course._validate import whole_number
+
 KINDS = ("uvicorn", "waitress")
 STARTUP_TIMEOUT_S = 30.0  # Django imports, migrates and seeds before it answers
 STOP_TIMEOUT_S = 5.0  # after this, a server that ignored SIGTERM is killed
 PORT_ATTEMPTS = 3  # another program may take the free port before the server binds it
+MAX_WORKERS = 256  # waitress threads: far more than a 2-core machine can use
 
 _running = weakref.WeakSet()
 
@@ -35,36 +38,32 @@ class ServerError(RuntimeError):
     """The server could not start (the message includes what it printed)."""
 
 
-def free_port():
-    """Ask the OS for a TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 DEMO_APPS = {"uvicorn": "demo_project.asgi:application", "waitress": "demo_project.wsgi:application"}
+# app="bare": a no-framework ASGI app, the floor under any Django measurement on uvicorn
+NAMED_APPS = {"bare": "course.tools.bare_app:app"}
 
 
-def _command(kind, port, threads, app=None):
+def _command(kind, port, workers, app=None):
     if kind == "uvicorn":
-        return [sys.executable, "-m", "uvicorn", app or DEMO_APPS[kind],
+        return [sys.executable, "-m", "uvicorn", NAMED_APPS.get(app, app) or DEMO_APPS[kind],
                 "--host", "127.0.0.1", "--port", str(port),
                 # Django does not speak ASGI lifespan; no access log in the notebook
                 "--lifespan", "off", "--no-access-log", "--log-level", "warning"]
     return [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}",
-            f"--threads={threads}", app or DEMO_APPS[kind]]
+            f"--threads={workers}", app or DEMO_APPS[kind]]
 
 
 class Server:
     """A demo-project server process: `url`, `pid`, `threads()`, `rss_mb()`, `stop()`."""
 
-    def __init__(self, kind="uvicorn", *, threads=4, migrate=True, app=None,
+    def __init__(self, kind="uvicorn", *, workers=4, migrate=True, app=None,
                  startup_timeout_s=STARTUP_TIMEOUT_S):
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
-        if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 256:
-            raise ValueError(f"threads must be a whole number from 1 to 256, got {threads!r}.")
-        self.kind, self.threads_setting, self.app = kind, threads, app
+        whole_number("workers", workers, 1, MAX_WORKERS)
+        self.kind, self.workers, self.app = kind, workers, app
         self.folder = Path(tempfile.mkdtemp(prefix="django-async-server-"))
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo_project.settings",
                     "DEMO_DB_PATH": str(self.folder / "db.sqlite3"), "PYTHONUNBUFFERED": "1"}
@@ -93,7 +92,7 @@ class Server:
         for _ in range(PORT_ATTEMPTS):
             self.port = free_port()
             log = open(self.folder / "server.log", "w+b")  # closed by _cleanup, with the process
-            command = _command(self.kind, self.port, self.threads_setting, self.app)
+            command = _command(self.kind, self.port, self.workers, self.app)
             self.process = subprocess.Popen(command,
                                             env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                             cwd=self.folder)
@@ -174,18 +173,18 @@ def _cleanup(process, folder, log=None):
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def serve(kind="uvicorn", *, threads=4, migrate=True, app=None,
+def serve(kind="uvicorn", *, workers=4, migrate=True, app=None,
           startup_timeout_s=STARTUP_TIMEOUT_S):
     """Start the demo project under `kind` ("uvicorn" or "waitress") and return the Server.
 
-    >>> with course.serve("waitress", threads=1) as server:
-    ...     run = await course.measure(server.url + "/sleep/sync/?delay_s=2", n=3)
+    >>> with course.serve("waitress", workers=1) as server:
+    ...     run = await course.measure(server.url + "/sleep/sync/?delay_s=2", requests=3)
 
-    `threads` is waitress's worker thread count (uvicorn runs one event loop). `app` serves
+    `workers` is waitress's worker thread count (uvicorn runs one event loop). `app` serves
     another application ("module:attribute") instead of the demo project; it must answer
-    GET /health/ with 200, like `course.bare_asgi:app`.
+    GET /health/ with 200, like `course.tools.bare_app:app`.
     """
-    return Server(kind, threads=threads, migrate=migrate, app=app,
+    return Server(kind, workers=workers, migrate=migrate, app=app,
                   startup_timeout_s=startup_timeout_s)
 
 

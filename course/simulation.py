@@ -7,16 +7,11 @@ The model is the ideal: no overhead, requests all arrive at time 0. Draw it next
 measured Run (same Record shape) to see how close the real thing comes.
 """
 
+from course._validate import whole_number
 from course.records import Record, Run
 
 MAX_SIMULATED = 10_000
 MODES = ("sync", "async")
-
-
-def _whole(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}.")
-    return value
 
 
 def ideal_total_s(requests, delay_s, workers=None):
@@ -31,7 +26,7 @@ def simulate(requests=3, delay_s=2.0, workers=1, mode="sync"):
     """Return the ideal timeline as a Run: sync requests queue for `workers` workers,
     async requests all wait together on one event loop. `workers=None` means one
     worker per request (like Django's ASGI handler running sync views on threads)."""
-    _whole("requests", requests, 1, MAX_SIMULATED)
+    whole_number("requests", requests, 1, MAX_SIMULATED)
     if isinstance(delay_s, bool) or not isinstance(delay_s, int | float) or delay_s < 0:
         raise ValueError(f"delay_s must be a number of seconds ≥ 0, got {delay_s!r}.")
     if mode not in MODES:
@@ -41,7 +36,7 @@ def simulate(requests=3, delay_s=2.0, workers=1, mode="sync"):
                    for i in range(requests)]
         return Run(f"model: async, {requests} × {delay_s:g} s", records)
     if workers is not None:
-        _whole("workers", workers, 1, MAX_SIMULATED)
+        whole_number("workers", workers, 1, MAX_SIMULATED)
     per_round = requests if workers is None else workers
     records = []
     for i in range(requests):

@@ -1,6 +1,6 @@
 """Fire N requests at once and record when each started and ended, and on which thread.
 
-    run = await course.measure("/sleep/async/?delay_s=2", n=3)
+    run = await course.measure("/sleep/async/?delay_s=2", requests=3)
     run.total_s, run.threads, run.peak_threads
 
 Returns a Run of Records, never a plot: plotting is course.timeline(run).
@@ -9,17 +9,11 @@ Returns a Run of Records, never a plot: plotting is course.timeline(run).
 import asyncio
 import time
 
-from course.invoke import DEFAULT_TIMEOUT_S, check_target, client, is_url, send_within
+from course._http import DEFAULT_TIMEOUT_S, check_target, client, is_url, send_within
+from course._threads import ThreadProbe
+from course._validate import request_count
 from course.records import Record, Run
-from course.threads import ThreadProbe
 from demo_project.stamping import END_HEADER, START_HEADER, THREAD_HEADER
-
-MAX_REQUESTS = 5000  # a load test here stays bounded
-
-
-def _check_count(n):
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_REQUESTS:
-        raise ValueError(f"n must be a whole number from 1 to {MAX_REQUESTS}, got {n!r}.")
 
 
 def _view_time(response, header, wall_started):
@@ -42,17 +36,17 @@ async def _all_or_none(coroutines):
         raise
 
 
-async def measure(target, n=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S, server_pid=None):
-    """Send `n` GET requests to `target` all at once; return a Run with one Record each.
+async def measure(target, requests=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S, server_pid=None):
+    """Send `requests` GET requests to `target` all at once; return a Run with one Record each.
 
-    >>> run = await course.measure("/sleep/sync/?delay_s=2", n=3, title="sync view")
+    >>> run = await course.measure("/sleep/sync/?delay_s=2", requests=3, title="sync view")
 
     `target` is a path of the embedded project (through Django's ASGI handler, no
     sockets) or a server URL. Threads are counted in this process, or in `server_pid`.
     Each request must answer within `timeout_s`, or RequestTimeout names the one that didn't.
     """
     check_target(target)
-    _check_count(n)
+    n = request_count(requests)
     over_network = is_url(target)
     async with client(timeout_s=timeout_s, server=over_network, max_connections=n) as http:
         async with ThreadProbe(pid=server_pid if over_network else None) as probe:

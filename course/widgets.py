@@ -1,7 +1,7 @@
 """Thin ipywidgets fronts over the course's pure functions, for learners and the projector.
 
-    course.simulation_explorer()     # sliders redraw the model; a button measures it for real
-    course.timeline_player(run)      # step through a Run: what had happened at each moment
+    course.widgets.simulation_explorer()     # sliders redraw the model; a button measures it for real
+    course.widgets.timeline_player(run)      # step through a Run: what had happened at each moment
 
 The logic lives in simulate(), run_scenario(), Run.events() and timeline(); these only wire
 controls to them, so everything they show can also be produced by a cell without a click.
@@ -14,9 +14,11 @@ import html
 import ipywidgets as w
 from IPython import get_ipython
 
-from course.plots import timeline, timelines
+from course.charts import timeline, timelines
 from course.scenarios import run_scenario
 from course.simulation import simulate
+
+__all__ = ["simulation_explorer", "timeline_player"]
 
 MAX_REQUESTS = 12  # a click stays bounded: at most 12 requests of at most 3 s
 MAX_DELAY_S = 3.0

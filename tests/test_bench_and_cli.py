@@ -2,7 +2,7 @@ import json
 import subprocess
 import sys
 
-from course import bench
+from course.tools import bench
 
 
 def test_judge_checks_the_targets():
@@ -38,7 +38,7 @@ def test_bench_json_lines_measure_every_scenario():
 
 
 def test_check_command_reports_all_set():
-    out = subprocess.run([sys.executable, "-m", "course", "check"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "course", "environment"], capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "All set." in out.stdout and "Django starts" in out.stdout

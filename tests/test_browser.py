@@ -264,7 +264,7 @@ def test_measure_for_real_draws_in_the_browser(lab, served_root, page):
 
     relative = "notebooks/zz_explorer_click.ipynb"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import course\ncourse.simulation_explorer(requests=2, delay_s=0.5, mode='async')")])
+        "import course\ncourse.widgets.simulation_explorer(requests=2, delay_s=0.5, mode='async')")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
     nbformat.write(nb, served_root / relative)

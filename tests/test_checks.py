@@ -11,10 +11,12 @@ import nbformat
 import pytest
 
 import course
-from course import exercise_rules, routes
+from course import routes
+from course.grading import judging
+from course.grading.exercises import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_OF = {name: exercise.notebook for name, exercise in exercise_rules.EXERCISES.items()}
+NOTEBOOK_OF = {name: exercise.notebook for name, exercise in EXERCISES.items()}
 SHOWN = ("course.check(", "course.get(", "course.measure(\"/ex05")  # demo cells, not needed
 
 
@@ -44,8 +46,7 @@ def load(exercise, folder="solutions", edits=(), drop_decorator=False):
 @pytest.fixture(autouse=True)
 def no_exercise_routes(lab):
     """Each test starts with no exercise view mounted."""
-    for key in [k for k in routes._mounted if k.startswith("ex")]:
-        del routes._mounted[key]
+    routes.unmount(*[path for path in routes.mounted() if path.startswith("/ex")])
     routes._rebuild()
     yield
 
@@ -106,7 +107,7 @@ WRONG_ANSWERS = {
         ("ex03_speedup = ex03_sync_run.total_s / ex03_async_run.total_s", "ex03_speedup = 3.0")],
         "but your own runs give"),
     "runs not measured": ("ex03", [
-        ('ex03_sync_run = await course.measure("/ex03/sync/?delay_s=1", n=3, title="ex03_sync")',
+        ('ex03_sync_run = await course.measure("/ex03/sync/?delay_s=1", requests=3, title="ex03_sync")',
          "ex03_sync_run = None"),
         ("course.timelines(ex03_sync_run, ex03_async_run)", "pass"),
         ("ex03_speedup = ex03_sync_run.total_s / ex03_async_run.total_s", "ex03_speedup = 1.0")],
@@ -143,11 +144,11 @@ def test_time_sleep_is_named_in_the_message():
                                     ("import asyncio", "import asyncio\nimport time")])
     result = check("ex01", namespace)
     assert "calls `time.sleep`" in result.message
-    assert result.measured["worst_loop_lag_s"] > exercise_rules.BLOCKED_LAG_S
+    assert result.measured["worst_loop_lag_s"] > judging.BLOCKED_LAG_S
 
 
 def test_a_view_that_never_answers_hits_the_time_limit(monkeypatch):
-    monkeypatch.setattr(exercise_rules, "REQUEST_LIMIT_S", 1.0)
+    monkeypatch.setattr(judging, "REQUEST_LIMIT_S", 1.0)
     namespace = load("ex01", edits=[("await asyncio.sleep(delay_s)", "await asyncio.sleep(60)")])
     result = check("ex01", namespace)
     assert not result.passed and "did not answer" in result.message
@@ -176,6 +177,6 @@ def test_results_display_themselves_with_escaped_html_and_a_plot():
 
 def test_check_all_returns_a_score_table():
     load("ex01")
-    table = course.check_all(["ex01", "ex02"], namespace={})
+    table = course.grading.check_all(["ex01", "ex02"], namespace={})
     assert table.score == "1/2"
     assert "Score 1/2" in repr(table) and "<table>" in table._repr_html_()

@@ -5,26 +5,27 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import exercise_rules, exercises
 from course.__main__ import main as cli
+from course.grading.exercises import EXERCISES
+from course.tools import exercise_builder as exercises
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 
 
 def test_there_is_one_solution_notebook_per_exercise():
-    names = sorted(e.notebook for e in exercise_rules.EXERCISES.values())
+    names = sorted(e.notebook for e in EXERCISES.values())
     assert [p.name for p in SOLUTIONS] == names
 
 
 def test_committed_exercises_match_a_fresh_generation():
-    outcomes = exercises.build(check_only=True)
+    outcomes = exercises.build(verify_only=True)
     assert [o.action for o in outcomes] == ["unchanged"] * len(SOLUTIONS), (
         f"{outcomes}: run `make exercises` and commit exercises/")
 
 
 def test_the_cli_check_reports_drift(tmp_path, capsys):
-    assert cli(["exercises", "--check"]) == 0
+    assert cli(["exercises", "--verify"]) == 0
     assert "unchanged" in capsys.readouterr().out
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import grader
+from course.grading import batch as grader
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -66,7 +66,7 @@ def test_course_never_sets_the_async_unsafe_escape_hatch():
     offenders = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*")
                  if p.suffix in {".py", ".ipynb"} and _ours(p)
                  and "tests" not in p.parts and "DJANGO_ALLOW_ASYNC_UNSAFE" in p.read_text()
-                 and p.name != "environment.py"]  # the environment check warns when it is set
+                 and p.name != "readiness.py"]  # the environment report warns when it is set
     assert not offenders
 
 
@@ -74,3 +74,59 @@ def test_navigation_cells_are_current():
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "navigation.py"), "--check"],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _public_names():
+    import importlib
+
+    import course
+
+    names = set(course.__all__) | set(course.PUBLIC_MODULES)
+    for module in course.PUBLIC_MODULES:
+        names |= {f"{module}.{name}" for name in importlib.import_module(f"course.{module}").__all__}
+    return names
+
+
+COURSE_NAME = re.compile(r"\bcourse((?:\.\w+)+)")
+FROM_IMPORT = re.compile(r"^\s*from course((?:\.\w+)*) import (\([\w, \n]+\)|[\w, ]+)", re.MULTILINE)
+
+
+def _names_used(text):
+    used = {m.group(1)[1:] for m in COURSE_NAME.finditer(text)}
+    for m in FROM_IMPORT.finditer(text):
+        prefix = m.group(1)[1:]
+        for name in (n.strip().split(" as ")[0] for n in m.group(2).strip("()").split(",")):
+            if name:
+                used.add(f"{prefix}.{name}" if prefix else name)
+    return used
+
+
+def _allowed(name, public):
+    # course.asgi.client().get is fine: only the course's part of a dotted name is judged.
+    parts = name.split(".")
+    return any(".".join(parts[:i]) in public for i in range(1, len(parts) + 1))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebooks_use_only_the_public_api(path):
+    public = _public_names()
+    text = "\n".join("".join(c["source"]) for c in _load(path)["cells"])
+    private = sorted(n for n in _names_used(text) if not _allowed(n, public))
+    assert not private, f"{path.name} uses names outside course's public API: {private}"
+
+
+def test_public_api_checker_catches_internals():
+    public = _public_names()
+    caught = [n for n in _names_used("import course.invoke\ncourse.plots.Figure\n"
+                                     "from course.errors import LOGGING\nfrom course import load")
+              if not _allowed(n, public)]
+    assert {"errors.LOGGING", "invoke", "load", "plots.Figure"} <= set(caught)
+
+
+def test_top_level_api_is_small_and_no_module_shadows_it():
+    import course
+
+    assert len(course.__all__) <= 14
+    modules = {p.stem for p in (ROOT / "course").glob("*.py")} | {
+        p.name for p in (ROOT / "course").iterdir() if p.is_dir()}
+    assert not modules & set(course.__all__)

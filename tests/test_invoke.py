@@ -54,7 +54,7 @@ def test_a_view_that_raises_shows_the_500_and_the_exception(lab, run):
 
 def test_a_slow_view_fails_with_the_request_and_the_limit(lab, run):
     started = time.perf_counter()
-    with pytest.raises(course.RequestTimeout, match=r"GET /t/slow/ did not answer within 0.5 s"):
+    with pytest.raises(course.asgi.RequestTimeout, match=r"GET /t/slow/ did not answer within 0.5 s"):
         run(course.get("/t/slow/", timeout_s=0.5))
     assert time.perf_counter() - started < 2.5  # it did not wait for the view
 
@@ -71,7 +71,7 @@ def test_bad_target_says_what_is_expected(lab, run, target):
 
 
 def test_asgi_call_shows_scope_and_messages(lab, run):
-    trace = run(course.asgi_call("/t/hello/?x=1"))
+    trace = run(course.asgi.trace("/t/hello/?x=1"))
     assert trace.scope["type"] == "http" and trace.scope["query_string"] == b"x=1"
     types = [message["type"] for _, message in trace.messages]
     assert types == ["http.response.start", "http.response.body"]
@@ -80,8 +80,8 @@ def test_asgi_call_shows_scope_and_messages(lab, run):
 
 
 def test_asgi_call_has_a_time_limit(lab, run):
-    with pytest.raises(course.RequestTimeout, match="did not finish within 0.3 s"):
-        run(course.asgi_call("/t/slow/", timeout_s=0.3))
+    with pytest.raises(course.asgi.RequestTimeout, match="did not finish within 0.3 s"):
+        run(course.asgi.trace("/t/slow/", timeout_s=0.3))
 
 
 def test_bad_request_parameter_is_a_json_400(lab, run):

@@ -6,7 +6,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from course.cpu_work import Crunched, crunch, steps_for
+from course.cpu import Crunched, crunch, steps_for
 from course.looplag import LoopLag, SlowCallbackLog
 
 STALL_S = 0.2

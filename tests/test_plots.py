@@ -35,7 +35,7 @@ def test_timelines_needs_a_run():
 
 
 def test_compare_labels_each_total():
-    fig = course.compare([_run(2, "a"), _run(3, "b")], ideal_s=1)
+    fig = course.compare(_run(2, "a"), _run(3, "b"), ideal_s=1)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts == ["2.00 s", "3.00 s"]
 
@@ -43,14 +43,14 @@ def test_compare_labels_each_total():
 def test_latency_plot_has_a_panel_per_scenario():
     rows = [{"scenario": s, "requests": n, "p50": 1.0, "p95": 1.1, "p99": 1.2}
             for s in ("sync", "async") for n in (10, 100)]
-    fig = course.latency_plot(rows)
+    fig = course.charts.latency_plot(rows)
     assert [len(ax.lines) for ax in fig.axes] == [3, 3]
 
 
 def test_scale_plot_draws_time_and_threads():
     rows = [{"scenario": s, "requests": n, "total_s": n / 100, "peak_threads": n}
             for s in ("sync", "async") for n in (10, 100)]
-    fig = course.scale_plot(rows)
+    fig = course.charts.scale_plot(rows)
     assert [len(ax.lines) for ax in fig.axes] == [2, 2]
 
 

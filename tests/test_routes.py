@@ -30,7 +30,7 @@ def test_rerunning_a_cell_replaces_the_route(lab, run):
 
 
 def test_the_view_keeps_its_kind(lab):
-    from course.routes import _mounted
+    from django.urls import resolve
 
     @course.route("kind-sync/")
     def sync_view(request):
@@ -40,8 +40,8 @@ def test_the_view_keeps_its_kind(lab):
     async def async_view(request):
         return JsonResponse({})
 
-    assert not iscoroutinefunction(_mounted["kind-sync/"].callback)
-    assert iscoroutinefunction(_mounted["kind-async/"].callback)
+    assert not iscoroutinefunction(resolve("/kind-sync/").func)
+    assert iscoroutinefunction(resolve("/kind-async/").func)
 
 
 def test_path_must_be_a_string():
@@ -68,3 +68,18 @@ def test_view_without_request_argument_is_explained():
         @course.route("noarg/")
         async def no_request():
             await asyncio.sleep(0)
+
+
+def test_unmount_removes_a_route(lab):
+    @course.route("gone/")
+    async def gone(request):
+        return JsonResponse({})
+
+    assert run_status("/gone/") == 200
+    course.routes.unmount("gone/")
+    assert "/gone/" not in mounted()
+    assert run_status("/gone/") == 404
+
+
+def run_status(path):
+    return asyncio.run(course.get(path)).status

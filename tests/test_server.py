@@ -7,9 +7,9 @@ DELAY_S = 0.5
 
 
 def test_one_worker_sync_server_serves_one_request_at_a_time(run):
-    with course.serve("waitress", threads=1) as server:
+    with course.serve("waitress", workers=1) as server:
         assert server.url.startswith("http://127.0.0.1:")
-        result = run(course.measure(f"{server.url}/sleep/sync/?delay_s={DELAY_S}", n=3,
+        result = run(course.measure(f"{server.url}/sleep/sync/?delay_s={DELAY_S}", requests=3,
                                     server_pid=server.pid))
         assert server.threads() >= 2 and server.rss_mb() > 10
     assert not server.running
@@ -21,7 +21,7 @@ def test_one_worker_sync_server_serves_one_request_at_a_time(run):
 
 def test_uvicorn_serves_async_views_concurrently(run):
     with course.serve("uvicorn", migrate=False) as server:
-        result = run(course.measure(f"{server.url}/sleep/async/?delay_s={DELAY_S}", n=3))
+        result = run(course.measure(f"{server.url}/sleep/async/?delay_s={DELAY_S}", requests=3))
         books = run(course.get(f"{server.url}/health/"))
     assert not server.running
     assert result.overlapping() and result.total_s < 2 * DELAY_S
@@ -48,7 +48,7 @@ def test_stop_is_safe_twice():
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"kind": "gunicorn"}, "kind must be one of"),
-    ({"threads": 0}, "threads must be a whole number"),
+    ({"workers": 0}, "workers must be a whole number"),
 ])
 def test_bad_arguments_are_explained(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -108,7 +108,7 @@ def test_long_poll_answers_204_at_its_timeout(server, run):
 
 
 def test_long_poll_after_an_older_id_answers_at_once(server, run):
-    run(course.request("POST", f"{server.url}/poll/publish/", data={"message": "earlier"}))
+    run(course.asgi.request("POST", f"{server.url}/poll/publish/", data={"message": "earlier"}))
     reply = run(course.get(f"{server.url}/poll/wait/?timeout_s=10&after=0"))
     assert reply.status == 200 and reply.json()["event"]["message"] == "earlier"
     assert reply.elapsed_s < 2.0  # far below the 10-s timeout
@@ -129,8 +129,8 @@ def test_bad_parameters_are_a_json_400(server, run, query):
 
 def test_publish_needs_post_and_a_text_message(server, run):
     wrong_method = run(course.get(f"{server.url}/poll/publish/"))
-    not_an_object = run(course.request("POST", f"{server.url}/poll/publish/", json=[1]))
-    too_long = run(course.request("POST", f"{server.url}/poll/publish/",
+    not_an_object = run(course.asgi.request("POST", f"{server.url}/poll/publish/", json=[1]))
+    too_long = run(course.asgi.request("POST", f"{server.url}/poll/publish/",
                                   json={"message": "x" * 1000}))
     assert wrong_method.status == 405
     assert not_an_object.status == 400 and "JSON object" in not_an_object.json()["error"]

@@ -28,7 +28,7 @@ def sync_wait(request):
 
 
 def test_async_view_requests_overlap_on_the_main_thread(lab, run):
-    result = run(course.measure("/m/async/", n=3))
+    result = run(course.measure("/m/async/", requests=3))
     assert len(result.records) == 3 and result.statuses == [200]
     assert result.overlapping()
     assert result.total_s < 2 * DELAY_S
@@ -36,7 +36,7 @@ def test_async_view_requests_overlap_on_the_main_thread(lab, run):
 
 
 def test_sync_view_requests_overlap_on_a_thread_each(lab, run):
-    result = run(course.measure("/m/sync/", n=3))
+    result = run(course.measure("/m/sync/", requests=3))
     assert result.overlapping() and result.total_s < 2 * DELAY_S
     assert len(result.threads) == 3 and "MainThread" not in result.threads
     # The main thread plus one per view were alive at once (a baseline can include a thread
@@ -45,23 +45,23 @@ def test_sync_view_requests_overlap_on_a_thread_each(lab, run):
 
 
 def test_blocking_the_loop_serialises_requests(lab, run):
-    result = run(course.measure("/m/blocking/", n=3))
+    result = run(course.measure("/m/blocking/", requests=3))
     assert not result.overlapping()
     assert result.total_s > 2.5 * DELAY_S
 
 
 def test_records_know_when_the_view_started(lab, run):
-    result = run(course.measure("/m/blocking/", n=3))
+    result = run(course.measure("/m/blocking/", requests=3))
     starts = sorted(r.view_start_s for r in result.records)
     assert starts[2] - starts[0] > 1.5 * DELAY_S  # the third waited for the other two
 
 
 @pytest.mark.parametrize("n", [0, -1, 5001, 2.5, "3", True])
 def test_request_count_is_bounded(lab, run, n):
-    with pytest.raises(ValueError, match="n must be a whole number from 1 to 5000"):
-        run(course.measure("/m/async/", n=n))
+    with pytest.raises(ValueError, match="requests must be a whole number from 1 to 5,000"):
+        run(course.measure("/m/async/", requests=n))
 
 
 def test_a_timeout_names_the_request(lab, run):
-    with pytest.raises(course.RequestTimeout, match=r"request \d of 2 \(GET /m/async/\)"):
-        run(course.measure("/m/async/", n=2, timeout_s=0.1))
+    with pytest.raises(course.asgi.RequestTimeout, match=r"request \d of 2 \(GET /m/async/\)"):
+        run(course.measure("/m/async/", requests=2, timeout_s=0.1))

@@ -1,7 +1,7 @@
-"""Check that this machine can run the course: versions, the event loop, Django itself.
+"""Is this machine ready for the course? Versions, the event loop, Django itself.
 
     course.environment()        # in a notebook: a table with a ✓ or ✗ per line
-    python -m course check      # in a terminal: the same, exit status 1 on a ✗
+    python -m course environment   # in a terminal: the same, exit status 1 on a ✗
 """
 
 import asyncio
@@ -17,7 +17,7 @@ PACKAGES = ("django", "asgiref", "httpx", "uvicorn", "waitress", "matplotlib", "
 
 
 @dataclass
-class Check:
+class Requirement:
     name: str
     value: str
     ok: bool
@@ -40,21 +40,21 @@ def _django_expected():
 
 def _checks():
     python = ".".join(map(str, sys.version_info[:3]))
-    yield Check("Python", python, sys.version_info >= MIN_PYTHON, "the course needs Python 3.11+")
+    yield Requirement("Python", python, sys.version_info >= MIN_PYTHON, "the course needs Python 3.11+")
     for package in PACKAGES:
         version = _version(package)
-        yield Check(package, version or "missing", version is not None,
+        yield Requirement(package, version or "missing", version is not None,
                     "run `make lab` (or pip install -r requirements.txt)")
     ok, hint = _django_expected()
-    yield Check("Django fits Python", "yes" if ok else "no", ok, hint)
+    yield Requirement("Django fits Python", "yes" if ok else "no", ok, hint)
     try:
         asyncio.get_running_loop()
         loop = "running (top-level await works here)"
     except RuntimeError:
         loop = "none in this thread (a script, not a notebook)"
-    yield Check("event loop", loop, True)
+    yield Requirement("event loop", loop, True)
     unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    yield Check("DJANGO_ALLOW_ASYNC_UNSAFE", "set" if unsafe else "not set", not unsafe,
+    yield Requirement("DJANGO_ALLOW_ASYNC_UNSAFE", "set" if unsafe else "not set", not unsafe,
                 "unset it: it hides the SynchronousOnlyOperation errors the course shows you")
     yield _django_starts()
 
@@ -65,9 +65,9 @@ def _django_starts():
 
         lab = setup()
     except Exception as exc:
-        return Check("Django starts", f"no: {type(exc).__name__}: {exc}", False,
+        return Requirement("Django starts", f"no: {type(exc).__name__}: {exc}", False,
                      "see the error; restart the kernel and run this cell first")
-    return Check("Django starts", f"yes: {lab.books} books seeded in {lab.setup_s:.2f} s", True)
+    return Requirement("Django starts", f"yes: {lab.books} books seeded in {lab.setup_s:.2f} s", True)
 
 
 @dataclass

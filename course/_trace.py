@@ -1,6 +1,6 @@
 """Call Django's ASGI application by hand and keep every message it sends back.
 
-    trace = await course.asgi_call("/hello/")
+    trace = await course.asgi.trace("/hello/")
     trace            # the scope we built, then each message with its time
 
 This is what an ASGI server such as uvicorn does for each request, minus the sockets.
@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from course.invoke import DEFAULT_TIMEOUT_S, RequestTimeout, asgi_app
+from course._http import DEFAULT_TIMEOUT_S, RequestTimeout, asgi_app
 
 MAX_BODY_SHOWN = 200  # bytes of a body message shown
 

@@ -25,7 +25,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from course.exercise_rules import EXERCISES
+from course.grading.exercises import EXERCISES
 
 MARKER = "COURSE-GRADE-RESULT "  # the grading cell prints this, then JSON
 NOTEBOOK_LIMIT_S = 180.0  # a whole submission, kernel start to last check
@@ -79,7 +79,7 @@ def grading_cell(exercises):
     code = (
         "import json as _grade_json\n"
         "import course as _grade_course\n"
-        f"_grade_table = _grade_course.check_all({exercises!r}, plot=False)\n"
+        f"_grade_table = _grade_course.grading.check_all({exercises!r}, plot=False)\n"
         f"print({MARKER!r} + _grade_json.dumps([r.as_dict() for r in _grade_table.results]))"
     )
     return nbformat.v4.new_code_cell(code)

@@ -1,7 +1,7 @@
 """Load a real server with many concurrent requests, and time the load generator itself.
 
-    run = await course.load(server.url + "/sleep/async/?delay_s=1", n=1000)
-    course.latency_percentiles(run)          # {'p50': …, 'p95': …, 'p99': …}
+    run = await course.loadtest.load(server.url + "/sleep/async/?delay_s=1", requests=1000)
+    course.loadtest.latency_percentiles(run)          # {'p50': …, 'p95': …, 'p99': …}
 
 Two clients: `aiohttp` (the default: a well-kept client whose pool keeps up with 1,000
 concurrent requests) and `raw`, a minimal HTTP/1.1 client on asyncio streams that does
@@ -15,12 +15,14 @@ import statistics
 import time
 from urllib.parse import urlsplit
 
+from course._threads import ThreadProbe
+from course._validate import request_count
 from course.records import Record, Run
-from course.threads import ThreadProbe
 from demo_project.stamping import END_HEADER, START_HEADER, THREAD_HEADER
 
+__all__ = ["LoadError", "latency_percentiles", "load"]
+
 CLIENTS = ("aiohttp", "raw")
-MAX_REQUESTS = 5000  # a load test here stays bounded
 DEFAULT_TIMEOUT_S = 60.0
 
 
@@ -55,18 +57,18 @@ def _stamp(headers, name, wall_started):
         return None
 
 
-async def load(url, n=100, *, client="aiohttp", title=None, timeout_s=DEFAULT_TIMEOUT_S,
+async def load(url, requests=100, *, client="aiohttp", title=None, timeout_s=DEFAULT_TIMEOUT_S,
                server_pid=None):
-    """Send `n` concurrent GETs to a server `url`; return a Run (server threads if `server_pid`).
+    """Send `requests` concurrent GETs to a server `url`; return a Run (with server threads
+    if `server_pid` is given).
 
     >>> with course.serve("uvicorn") as server:
-    ...     run = await course.load(server.url + "/sleep/async/?delay_s=1", n=1000,
+    ...     run = await course.loadtest.load(server.url + "/sleep/async/?delay_s=1", requests=1000,
     ...                             server_pid=server.pid)
     """
     if not isinstance(url, str) or not url.startswith("http://"):
         raise ValueError(f"load() needs a server URL such as 'http://127.0.0.1:8000/', got {url!r}.")
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_REQUESTS:
-        raise ValueError(f"n must be a whole number from 1 to {MAX_REQUESTS}, got {n!r}.")
+    n = request_count(requests)
     if client not in CLIENTS:
         raise ValueError(f"client must be one of {CLIENTS}, got {client!r}.")
     session = None

@@ -2,7 +2,7 @@
 
     reply = await course.get("/hello/")          # the embedded project, no sockets
     reply = await course.get(server.url + "/")   # a real server started by course.serve()
-    trace = await course.asgi_call("/hello/")    # the scope and every ASGI message
+    trace = await course.asgi.trace("/hello/")    # the scope and every ASGI message
 
 Every call has a time limit (`timeout_s`) that is enforced here, because httpx's
 ASGITransport ignores httpx's own timeouts: a slow view fails the cell, never hangs it.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from course import errors
+from course import _view_errors
 from course.lab import require_django
 from demo_project.stamping import THREAD_HEADER
 
@@ -35,6 +35,7 @@ def asgi_app():
     """Return Django's ASGI application for this process (created once)."""
     global _app
     require_django()
+    _view_errors.install()
     if _app is None:
         from django.core.asgi import get_asgi_application
 
@@ -49,7 +50,7 @@ def is_url(target):
 def client(*, timeout_s=DEFAULT_TIMEOUT_S, server=False, max_connections=None):
     """Return an httpx.AsyncClient: over the ASGI handler, or over TCP for a real server.
 
-    >>> async with course.client() as http:
+    >>> async with course.asgi.client() as http:
     ...     response = await http.get("/sleep/async/?delay_s=1")
     """
     if server:
@@ -131,10 +132,11 @@ class Reply:
         )
 
 
-def reply_from(method, target, response, elapsed_s):
-    # Only a view in this process can have left its exception here.
+def reply_from(method, target, response, elapsed_s, errors_since=0):
+    # Only a view in this process, during this request, can have left its exception here.
     in_process = not is_url(target) and response.status_code >= 500
-    found = errors.last_error(response.request.url.path) if in_process else None
+    path = response.request.url.path
+    found = _view_errors.last_error(path, since=errors_since) if in_process else None
     summary, trace = found if found else (None, None)
     return Reply(
         method=method,
@@ -152,13 +154,14 @@ def reply_from(method, target, response, elapsed_s):
 async def request(method, target, *, timeout_s=DEFAULT_TIMEOUT_S, **kwargs):
     """Send one request to a path of the embedded project or to a server URL.
 
-    >>> reply = await course.request("POST", "/echo/", json={"title": "…"})
+    >>> reply = await course.asgi.request("POST", "/echo/", json={"title": "…"})
     """
     check_target(target)
     async with client(timeout_s=timeout_s, server=is_url(target)) as http:
+        errors_since = _view_errors.mark()
         started = time.perf_counter()
         response = await send_within(http, method, target, timeout_s, **kwargs)
-        return reply_from(method, target, response, time.perf_counter() - started)
+        return reply_from(method, target, response, time.perf_counter() - started, errors_since)
 
 
 async def get(target, *, timeout_s=DEFAULT_TIMEOUT_S, **kwargs):

@@ -1,6 +1,6 @@
 """A no-framework ASGI app: the floor under any Django measurement on the same server.
 
-    uvicorn course.bare_asgi:app      GET /sleep/?delay_s=1 waits, then answers JSON
+    uvicorn course.tools.bare_app:app      GET /sleep/?delay_s=1 waits, then answers JSON
 
 It answers `/health/` at once and every other path after `?delay_s=` seconds, with no
 threads, middleware or ORM: what is left of a load test against it is the server's and

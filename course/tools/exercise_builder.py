@@ -2,7 +2,7 @@
 
     python -m course exercises            # regenerate exercises/, skipping edited ones
     python -m course exercises --force    # overwrite them anyway
-    python -m course exercises --check    # exit 1 if exercises/ differ from solutions/
+    python -m course exercises --verify   # exit 1 if exercises/ differ from solutions/
 
 In a solution notebook, learner-editable cells carry the cell tag `answer`. Inside them the
 solution sits between two marker lines, and the stub the learner starts from follows as
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the course folder: course/tools/ is two levels down
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 ANSWER_TAG = "answer"
@@ -119,10 +119,10 @@ class Outcome:
         return f"{self.path.name}: {self.action}"
 
 
-def build(solutions=SOLUTIONS, exercises=EXERCISES, *, force=False, check_only=False):
+def build(solutions=SOLUTIONS, exercises=EXERCISES, *, force=False, verify_only=False):
     """Regenerate every exercise; return one Outcome per solution notebook.
 
-    An exercise a learner edited is skipped (unless `force`); `check_only` writes nothing
+    An exercise a learner edited is skipped (unless `force`); `verify_only` writes nothing
     and reports "differs" for each exercise that a fresh generation would change.
     """
     outcomes = []
@@ -133,7 +133,7 @@ def build(solutions=SOLUTIONS, exercises=EXERCISES, *, force=False, check_only=F
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if current == fresh:
             outcomes.append(Outcome(target, "unchanged"))
-        elif check_only:
+        elif verify_only:
             outcomes.append(Outcome(target, "differs"))
         elif current is not None and not force and edited_by_learner(target):
             outcomes.append(Outcome(target, "skipped: edited since it was generated "
@@ -144,8 +144,11 @@ def build(solutions=SOLUTIONS, exercises=EXERCISES, *, force=False, check_only=F
     return outcomes
 
 
-def main(*, force=False, check_only=False):
-    outcomes = build(force=force, check_only=check_only)
+def main(*, force=False, verify_only=False):
+    outcomes = build(force=force, verify_only=verify_only)
+    if not outcomes:
+        print(f"No solution notebooks found in {SOLUTIONS}.")
+        return 1
     for outcome in outcomes:
         print(f"exercises/{outcome!r}")
     bad = [o for o in outcomes if o.action == "differs" or o.action.startswith("skipped")]

@@ -1,7 +1,7 @@
 """Self-checks for the exercises: one synchronous call per exercise, a result that shows itself.
 
     course.check("ex01")      # runs your view through Django's ASGI handler and judges it
-    course.check_all()        # every exercise, as a score table
+    course.grading.check_all()        # every exercise, as a score table
 
 No `await` needed: the check runs on a worker thread with an event loop of its own, so your
 async views run on that loop (and Django's SynchronousOnlyOperation check applies there,
@@ -17,8 +17,10 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 
-from course import exercise_rules
-from course.exercise_rules import EXERCISES, Context, Failed
+from course.grading import judging, probes
+from course.grading.exercises import EXERCISES
+from course.grading.judging import Context
+from course.grading.probes import Failed
 
 CHECK_LIMIT_S = 45.0  # a check that takes longer than this is stuck in the learner's code
 LOOP_THREAD_NAME = "check-event-loop"  # what the check's timelines show as the view's thread
@@ -33,7 +35,7 @@ class CheckResult:
     message: str
     details: list = field(default_factory=list)  # what the check measured, one line each
     measured: dict = field(default_factory=dict)  # the numbers behind the details
-    figure: object = field(default=None, repr=False)  # a course.plots.Figure, or None
+    figure: object = field(default=None, repr=False)  # a course.charts.Figure, or None
 
     def __bool__(self):
         return self.passed
@@ -155,7 +157,7 @@ def check(name, *, namespace=None, plot=True, limit_s=CHECK_LIMIT_S):
     exercise = _lookup(name)
     context = Context(name, _notebook_namespace() if namespace is None else namespace)
     try:
-        exercise_rules.require_setup()
+        probes.require_setup()
         message = _run_on_worker_thread(exercise.judge(context), limit_s)
         passed = True
     except Failed as failure:
@@ -165,14 +167,14 @@ def check(name, *, namespace=None, plot=True, limit_s=CHECK_LIMIT_S):
             f"The check could not finish: {type(error).__name__}: {error}. This may be a bug "
             "in the check; tell your instructor and show them this message.", False)
         context.details.append("".join(traceback.format_exception_only(error)).strip())
-    figure = exercise_rules.draw(context) if plot else None
+    figure = judging.draw(context) if plot else None
     return CheckResult(name, passed, message, context.details, context.measured, figure)
 
 
 def check_all(names=None, *, namespace=None, plot=False):
     """Check every exercise (or those in `names`); return a ScoreTable.
 
-    >>> course.check_all()
+    >>> course.grading.check_all()
     """
     chosen = list(EXERCISES) if names is None else [_lookup(n).name for n in names]
     return ScoreTable([check(n, namespace=namespace, plot=plot) for n in chosen])

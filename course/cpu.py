@@ -1,6 +1,6 @@
 """CPU-bound work of a fixed size: pure-Python arithmetic that holds the GIL all along.
 
-    from course.cpu_work import crunch, steps_for
+    from course.cpu import crunch, steps_for
     steps = steps_for(0.4)        # about 0.4 s of work on this machine
     done = crunch(steps)          # Crunched(seconds=0.41, pid=…, thread='MainThread', …)
 
@@ -14,6 +14,11 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+
+from course._validate import seconds as _seconds
+from course._validate import whole_number
+
+__all__ = ["Crunched", "crunch", "steps_for"]
 
 CALIBRATION_STEPS = 300_000  # a few tens of milliseconds: long enough to time, short to wait
 MAX_STEPS = 500_000_000  # minutes of work: anything above is a mistake
@@ -34,21 +39,13 @@ class Crunched:
                 f"pid {self.pid}, thread {self.thread!r})")
 
 
-def _check_steps(steps):
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS:
-        raise ValueError(
-            f"steps must be a whole number from 0 to {MAX_STEPS:,}, got {steps!r}. "
-            "Use steps_for(seconds) to pick one."
-        )
-
-
 def crunch(steps):
     """Do `steps` steps of integer arithmetic in Python; return a Crunched record.
 
     >>> crunch(1_000)
     Crunched(1,000 steps in 0.000 s, pid 4242, thread 'MainThread')
     """
-    _check_steps(steps)
+    whole_number("steps", steps, 0, MAX_STEPS, hint="Use steps_for(seconds) to pick one.")
     started = time.perf_counter()
     checksum = 0
     for i in range(steps):
@@ -62,7 +59,6 @@ def steps_for(seconds):
 
     >>> steps = steps_for(0.4)
     """
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds <= 60:
-        raise ValueError(f"seconds must be a number above 0 and at most 60, got {seconds!r}.")
+    _seconds("seconds", seconds, 0, 60)
     best_s = min(crunch(CALIBRATION_STEPS).seconds for _ in range(3))  # least disturbed run
     return max(1, round(CALIBRATION_STEPS * seconds / best_s))

@@ -10,7 +10,7 @@ class ThreadProbe:
     """Sample the number of live threads from the event loop; keep the peak.
 
     >>> async with ThreadProbe() as probe:
-    ...     await course.measure("/sleep/sync/", n=10)
+    ...     await course.measure("/sleep/sync/", requests=10)
     >>> probe.baseline, probe.peak
 
     It samples with a timer on the running loop rather than on a thread of its own, so

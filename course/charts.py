@@ -2,8 +2,8 @@
 
     course.timeline(run)                    # one bar per request, coloured by thread
     course.timelines(model, measured)       # several runs, one above the other
-    course.compare([run_a, run_b])          # total time of each run
-    course.scale_plot(rows)                 # total time and threads as requests grow
+    course.compare(run_a, run_b)            # total time of each run
+    course.charts.scale_plot(rows)          # total time and threads as requests grow
 
 Figures are built without pyplot's global state, so a cell shows each one exactly once,
 and they draw themselves as PNG in Jupyter whether or not pyplot was ever imported.
@@ -14,6 +14,9 @@ import io
 import matplotlib
 from matplotlib.figure import Figure as _MatplotlibFigure
 from matplotlib.patches import Patch
+
+__all__ = ["arrivals_plot", "compare", "latency_plot", "long_poll_plot", "scale_plot", "timeline",
+           "timelines"]
 
 
 class Figure(_MatplotlibFigure):
@@ -126,9 +129,14 @@ def timelines(*runs, xlabel=XLABEL):
     return fig
 
 
-def compare(runs, *, ideal_s=None):
-    """Bar chart of each Run's total time, with an optional dashed line at `ideal_s`."""
-    runs = list(runs)
+def compare(*runs, ideal_s=None):
+    """Bar chart of each Run's total time, with an optional dashed line at `ideal_s`.
+
+    >>> course.compare(sync_run, async_run, ideal_s=2)
+    """
+    if not runs:
+        raise ValueError("compare() needs at least one Run, e.g. compare(sync_run, async_run).")
+    _check_runs(runs)
     fig = Figure(figsize=(8, 0.9 + 0.5 * len(runs)), layout="constrained")
     ax = fig.subplots()
     totals = [r.total_s for r in runs]
@@ -196,4 +204,55 @@ def latency_plot(rows, percentiles=("p50", "p95", "p99")):
         ax.legend(fontsize="small")
     axes[0].set_ylabel("latency (s)")
     axes[0].set_ylim(bottom=0)
+    return fig
+
+
+def arrivals_plot(*titled_results):
+    """When each streamed event was made by the view and when it reached the client.
+
+    >>> course.charts.arrivals_plot(("async generator", streamed), ("sync generator", buffered))
+
+    Each result is a dict with `events`: dicts with `n`, `made_s` and `arrived_s`.
+    """
+    if not titled_results:
+        raise ValueError("arrivals_plot() needs (title, result) pairs.")
+    fig = Figure(figsize=(8, 1.2 + 1.6 * len(titled_results)), layout="constrained")
+    axes = fig.subplots(len(titled_results), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, (title, result) in zip(axes, titled_results, strict=True):
+        events = result["events"]
+        rows = range(len(events))
+        made = [e["made_s"] for e in events]
+        arrived = [e["arrived_s"] for e in events]
+        ax.hlines(rows, made, arrived, color="#bbbbbb", linewidth=3)
+        ax.scatter(made, rows, marker="|", s=200, color="black", label="made by the view")
+        ax.scatter(arrived, rows, color="tab:blue", zorder=3, label="arrived at the client")
+        ax.set_yticks(rows, [f"event {e['n']}" for e in events])
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_title(title, loc="left", fontsize="medium")
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    axes[-1].set_xlabel("seconds since the request was sent")
+    return fig
+
+
+def long_poll_plot(run, published_s, *, title="long polling: waiters and a publish"):
+    """Long-poll requests as bars (blue: got the event, orange: 204 no news) and the publish."""
+    _check_runs([run])
+    records = run.records
+    fig = Figure(figsize=(8, 1.2 + 0.4 * len(records)), layout="constrained")
+    ax = fig.subplots()
+    outcome = {200: ("tab:blue", "answered with the event"), 204: ("tab:orange", "204: no news")}
+    for row, record in enumerate(records):
+        colour, label = outcome.get(record.status, ("grey", str(record.status)))
+        ax.barh(row, record.duration_s, left=record.start_s, height=0.6, color=colour, label=label)
+    ax.axvline(published_s, color="tab:red", linewidth=2, label="publish")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))  # one legend entry per outcome
+    ax.legend(unique.values(), unique.keys(), loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_yticks(range(len(records)), [record.label for record in records])
+    ax.set_ylim(len(records) - 0.5, -0.5)
+    ax.set_xlim(0, max(record.end_s for record in records) * 1.05)
+    ax.set_title(title, loc="left", fontsize="medium")
+    ax.set_xlabel(XLABEL)
+    ax.grid(axis="x", alpha=0.3)
     return fig

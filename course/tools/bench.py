@@ -8,9 +8,9 @@ import time
 
 import httpx
 
-from course.invoke import BASE_URL, asgi_app
+from course._http import BASE_URL, asgi_app
 from course.lab import setup
-from course.load import load
+from course.loadtest import load
 from course.server import serve
 from course.simulation import ideal_total_s
 from course.timing import measure
@@ -74,7 +74,7 @@ async def _helper_overhead():
 async def _load_client():
     """aiohttp (the course's load generator) against a minimal raw-socket client."""
     n, delay_s = LOAD_CLIENT
-    with serve("uvicorn", app="course.bare_asgi:app", migrate=False) as server:
+    with serve("uvicorn", app="course.tools.bare_app:app", migrate=False) as server:
         url = f"{server.url}/sleep/?delay_s={delay_s}"
         raw = await load(url, n, client="raw")
         ours = await load(url, n, client="aiohttp")
@@ -93,7 +93,7 @@ async def run_all(quick=False):
         run = await measure(f"{PATHS[scenario]}?delay_s={delay_s}", n, timeout_s=120)
         yield _row(scenario, n, delay_s, run)
     scenario, n, delay_s = ONE_WORKER
-    with serve("waitress", threads=1) as server:
+    with serve("waitress", workers=1) as server:
         run = await measure(f"{server.url}/sleep/sync/?delay_s={delay_s}", n,
                             server_pid=server.pid, timeout_s=60)
     yield _row(scenario, n, delay_s, run, workers=1)
