@@ -22,8 +22,9 @@ urlpatterns = []  # Django reads this list; _rebuild() keeps it current
 
 
 def _rebuild():
-    """Put the mounted views first, then the demo project's own URLs (once Django is set up)."""
-    project = [path("", include("demo_project.urls"))] if apps.ready else []
+    """Put the mounted views first, then the demo project's URLs (when its app is installed)."""
+    demo = apps.ready and apps.is_installed("demo_project.catalog")  # not in 02's hand-made setup
+    project = [path("", include("demo_project.urls"))] if demo else []
     urlpatterns[:] = [*_mounted.values(), *project]
     clear_url_caches()
 
