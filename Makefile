@@ -1,6 +1,6 @@
 # The course in two commands: `make lab` and `make test`. Everything installs into .venv.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv  # .ci/run's second leg uses .venv-py3.12
 BIN := $(VENV)/bin
 LAB_ARGS ?=
 START := notebooks/00_start_here.ipynb
