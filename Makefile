@@ -1,6 +1,7 @@
 # The course in two commands: `make lab` and `make test`. Everything installs into .venv.
 PYTHON ?= python3
-VENV ?= .venv  # .ci/run's second leg uses .venv-py3.12
+# .ci/run's second leg uses VENV=.venv-py3.12 (a comment on the same line would end up in VENV)
+VENV ?= .venv
 BIN := $(VENV)/bin
 LAB_ARGS ?=
 START := notebooks/00_start_here.ipynb
@@ -23,9 +24,17 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# make lab serves the course's root (notebooks/ and exercises/ both reachable) and opens START.
+# Each default is left out when LAB_ARGS sets the same option (Jupyter refuses an option given
+# twice), so `make lab LAB_ARGS="--ip=0.0.0.0"` overrides 127.0.0.1 instead of clashing.
+lab_given = $(filter $(foreach o,$(1),--$(o)=% --$(o)),$(LAB_ARGS))
+LAB_DEFAULTS = $(if $(call lab_given,ip ServerApp.ip),,--ServerApp.ip=127.0.0.1) \
+	$(if $(call lab_given,notebook-dir ServerApp.root_dir ServerApp.notebook_dir),,--ServerApp.root_dir="$(CURDIR)") \
+	$(if $(call lab_given,LabApp.default_url ServerApp.default_url),,--LabApp.default_url=/lab/tree/$(START))
+
 lab: $(VENV)/.runtime-installed  ## install, then open the course in JupyterLab
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
-		$(BIN)/python -m jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) $(START)
+		$(BIN)/python -m jupyter lab $(LAB_DEFAULTS) $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(VENV)/.dev-installed  ## install, then run every test (notebooks included)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
