@@ -49,7 +49,8 @@ def _command(kind, port, workers, app=None):
     if kind == "uvicorn":
         return [sys.executable, "-m", "uvicorn", NAMED_APPS.get(app, app) or DEMO_APPS[kind],
                 "--host", "127.0.0.1", "--port", str(port),
-                # Django does not speak ASGI lifespan; no access log in the notebook
+                # Django refuses the lifespan scope; uvicorn's default (auto) would only log
+                # that lifespan is unsupported, so "off" just skips it. No access log either.
                 "--lifespan", "off", "--no-access-log", "--log-level", "warning"]
     return [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}",
             f"--threads={workers}", app or DEMO_APPS[kind]]
@@ -58,15 +59,19 @@ def _command(kind, port, workers, app=None):
 class Server:
     """A demo-project server process: `url`, `pid`, `threads()`, `rss_mb()`, `stop()`."""
 
-    def __init__(self, kind="uvicorn", *, workers=4, migrate=True, app=None,
+    def __init__(self, kind="uvicorn", *, workers=4, migrate=True, app=None, app_dir=None,
                  startup_timeout_s=STARTUP_TIMEOUT_S):
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
         whole_number("workers", workers, 1, MAX_WORKERS)
+        app_dir = None if app_dir is None else _folder("app_dir", app_dir)
         self.kind, self.workers, self.app = kind, workers, app
         self.folder = Path(tempfile.mkdtemp(prefix="django-async-server-"))
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo_project.settings",
                     "DEMO_DB_PATH": str(self.folder / "db.sqlite3"), "PYTHONUNBUFFERED": "1"}
+        if app_dir is not None:  # the folder first, so its modules win
+            self.env["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [str(app_dir), os.environ.get("PYTHONPATH")]))
         self.process = self.port = None
         self._finalizer = weakref.finalize(self, _cleanup, None, self.folder)
         if migrate:
@@ -156,6 +161,14 @@ class Server:
         return f"<Server {self.kind} {state} at {self.url} (pid {self.process.pid})>"
 
 
+def _folder(name, value):
+    """Return `value` as an absolute Path if it names an existing folder, else raise."""
+    if not isinstance(value, str | os.PathLike) or not Path(value).is_dir():
+        raise ValueError(f"{name} must be an existing folder (a str or Path), got {value!r}. "
+                         "Create it first, e.g. with tempfile.mkdtemp().")
+    return Path(value).resolve()
+
+
 def _terminate(process):
     if process is not None and process.poll() is None:
         process.terminate()
@@ -173,7 +186,7 @@ def _cleanup(process, folder, log=None):
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def serve(kind="uvicorn", *, workers=4, migrate=True, app=None,
+def serve(kind="uvicorn", *, workers=4, migrate=True, app=None, app_dir=None,
           startup_timeout_s=STARTUP_TIMEOUT_S):
     """Start the demo project under `kind` ("uvicorn" or "waitress") and return the Server.
 
@@ -182,9 +195,13 @@ def serve(kind="uvicorn", *, workers=4, migrate=True, app=None,
 
     `workers` is waitress's worker thread count (uvicorn runs one event loop). `app` serves
     another application ("module:attribute") instead of the demo project; it must answer
-    GET /health/ with 200, like `course.tools.bare_app:app`.
+    GET /health/ with 200, like `course.tools.bare_app:app`. `app_dir` is a folder put on
+    the server's import path, so that `app` may be a module a notebook cell wrote there:
+
+    >>> with course.serve("uvicorn", app="live_views:application", app_dir=folder) as server:
+    ...     reply = await course.get(server.url + "/live/events/")
     """
-    return Server(kind, workers=workers, migrate=migrate, app=app,
+    return Server(kind, workers=workers, migrate=migrate, app=app, app_dir=app_dir,
                   startup_timeout_s=startup_timeout_s)
 
 

@@ -1,4 +1,9 @@
-"""ASGI entry point: `uvicorn demo_project.asgi:application --lifespan off`."""
+"""ASGI entry point: `uvicorn demo_project.asgi:application`.
+
+Django's handler serves only "http" scopes, so it refuses uvicorn's lifespan scope; with
+uvicorn's default `--lifespan auto` that only logs "ASGI 'lifespan' protocol appears
+unsupported." and serving goes on. `--lifespan off` skips the attempt and the log line.
+"""
 
 import os
 

@@ -24,7 +24,10 @@ INSTALLED_APPS = [
     "demo_project.catalog",
 ]
 
-# Every middleware here is sync-and-async capable, so async views run without a switch.
+# Both are MiddlewareMixin subclasses: sync-and-async capable, so no adapter wraps the chain,
+# but under ASGI MiddlewareMixin.__acall__ runs each process_request/process_response through
+# sync_to_async(thread_sensitive=True): four hops to the request's thread per request
+# (django/utils/deprecation.py, Django 5.2 and 6.x alike).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",

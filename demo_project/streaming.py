@@ -3,7 +3,7 @@
     GET  /stream/events/?count=5&interval_s=0.5       an SSE stream from an async generator
     GET  /stream/events/sync/?count=5&interval_s=0.5  the same from a sync generator (buffered)
     GET  /stream/cleanups/                           the streams the view saw the client leave
-    GET  /poll/wait/?timeout_s=5                     wait for the next event, or 204 at timeout
+    GET  /poll/wait/?timeout_s=5&after=<id>          every event after <id> (default: the next), or 204
     POST /poll/publish/  {"message": "..."}          publish an event: every waiter answers
 
 The waiters and the cleanup log live in this process's memory, so they only work with a
@@ -121,60 +121,71 @@ async def stream_cleanups(request):
 
 
 class Broadcast:
-    """Wake every waiting request when an event is published.
+    """Wake every waiting request when an event is published; keep the last few events.
 
-        event = await broadcast.wait(after_id=0, timeout_s=5)   # None at the timeout
+        events = await broadcast.wait(after_id=0, timeout_s=5)   # [] at the timeout
         event, woken = broadcast.publish("hello")
 
     Each waiter waits on a future of its own; publish resolves them all. The same job as an
-    asyncio.Condition, and it works whichever event loop each waiter runs on.
+    asyncio.Condition, and it works whichever event loop each waiter runs on. The last
+    HISTORY_KEPT events are kept, so a client that was between two polls gets every event
+    after the id it last saw, unless more than HISTORY_KEPT were published meanwhile.
     """
+
+    HISTORY_KEPT = 100  # events; a client further behind than this misses the oldest
 
     def __init__(self):
         self._ids = itertools.count(1)
         self._waiters = set()
-        self.latest = None
+        self.history = collections.deque(maxlen=self.HISTORY_KEPT)  # oldest first
 
     @property
     def latest_id(self):
-        return self.latest["id"] if self.latest else 0
+        return self.history[-1]["id"] if self.history else 0
+
+    def after(self, after_id):
+        """The kept events newer than `after_id`, oldest first."""
+        return [event for event in self.history if event["id"] > after_id]
 
     async def wait(self, *, after_id, timeout_s):
-        """Return the first event newer than `after_id`, or None after `timeout_s`."""
-        if self.latest_id > after_id:  # published while the client was between two polls
-            return self.latest
+        """Return every kept event newer than `after_id`, waiting up to `timeout_s` for one."""
+        if missed := self.after(after_id):  # published while the client was between two polls
+            return missed
         future = asyncio.get_running_loop().create_future()
         self._waiters.add(future)
         try:
             async with asyncio.timeout(timeout_s):
-                return await future
+                await future
         except TimeoutError:
-            return None
+            return []
         finally:
             self._waiters.discard(future)  # also when the client disconnected
+        return self.after(after_id)
 
     def publish(self, message):
-        """Store `message` as the latest event, wake every waiter; return (event, woken)."""
-        self.latest = {"id": next(self._ids), "message": message, "published_at": time.time()}
+        """Keep `message` as the newest event, wake every waiter; return (event, woken)."""
+        event = {"id": next(self._ids), "message": message, "published_at": time.time()}
+        self.history.append(event)
         waiting = [f for f in self._waiters if not f.done()]
         for future in waiting:
-            future.get_loop().call_soon_threadsafe(_resolve, future, self.latest)
-        return self.latest, len(waiting)
+            future.get_loop().call_soon_threadsafe(_resolve, future)
+        return event, len(waiting)
 
 
-def _resolve(future, event):
+def _resolve(future):
     if not future.done():  # it may have timed out meanwhile
-        future.set_result(event)
+        future.set_result(None)
 
 
 broadcast = Broadcast()
 
 
 async def poll_wait(request):
-    """Long poll: answer with the next event as soon as it is published, or 204 at the timeout.
+    """Long poll: answer with the events after `?after=<id>`, or 204 at the timeout.
 
-    `?after=<id>` asks for any event newer than that id (so none is missed between polls);
-    without it, the request waits for the next event published from now on.
+    `?after=<id>` asks for every event newer than that id (so none is missed between polls,
+    as long as the client is fewer than Broadcast.HISTORY_KEPT events behind); without it,
+    the request waits for the next event published from now on.
     """
     try:
         timeout_s = number_from(request, "timeout_s", 10, 0, MAX_WAIT_S)
@@ -182,10 +193,11 @@ async def poll_wait(request):
     except BadParameter as error:
         return error.response()
     started = time.perf_counter()
-    event = await broadcast.wait(after_id=after_id, timeout_s=timeout_s)
-    if event is None:
+    events = await broadcast.wait(after_id=after_id, timeout_s=timeout_s)
+    if not events:
         return HttpResponse(status=204)  # no news: the client simply polls again
-    return JsonResponse({"event": event, "waited_s": round(time.perf_counter() - started, 4)})
+    return JsonResponse({"events": events, "last_id": events[-1]["id"],
+                         "waited_s": round(time.perf_counter() - started, 4)})
 
 
 def _message_from(request):

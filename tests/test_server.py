@@ -46,9 +46,29 @@ def test_stop_is_safe_twice():
     assert not server.running and "stopped" in repr(server)
 
 
+APP_MODULE = """
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    body = b"written by a test in " + __file__.encode()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": body})
+"""
+
+
+def test_app_dir_serves_a_module_written_to_a_folder(tmp_path, run):
+    (tmp_path / "written_app.py").write_text(APP_MODULE)
+    with course.serve("uvicorn", app="written_app:app", app_dir=tmp_path, migrate=False) as server:
+        reply = run(course.get(server.url + "/anything/"))
+    assert reply.status == 200
+    assert reply.text == f"written by a test in {tmp_path / 'written_app.py'}"
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"kind": "gunicorn"}, "kind must be one of"),
     ({"workers": 0}, "workers must be a whole number"),
+    ({"app_dir": "/no/such/folder"}, "app_dir must be an existing folder"),
+    ({"app_dir": 3}, "app_dir must be an existing folder"),
 ])
 def test_bad_arguments_are_explained(kwargs, message):
     with pytest.raises(ValueError, match=message):

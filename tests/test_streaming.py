@@ -94,7 +94,7 @@ def test_long_poll_waiters_all_answer_right_after_a_publish(server, run):
     assert published.status_code == 200 and published.json()["woke"] == 3
     for response, answered_s in answers:
         assert response.status_code == 200
-        assert response.json()["event"]["message"] == "hi"
+        assert [event["message"] for event in response.json()["events"]] == ["hi"]
         assert published_s < answered_s < 1.5 * published_s  # woken, not timed out
 
 
@@ -110,8 +110,25 @@ def test_long_poll_answers_204_at_its_timeout(server, run):
 def test_long_poll_after_an_older_id_answers_at_once(server, run):
     run(course.asgi.request("POST", f"{server.url}/poll/publish/", data={"message": "earlier"}))
     reply = run(course.get(f"{server.url}/poll/wait/?timeout_s=10&after=0"))
-    assert reply.status == 200 and reply.json()["event"]["message"] == "earlier"
+    assert reply.status == 200 and reply.json()["events"][-1]["message"] == "earlier"
     assert reply.elapsed_s < 2.0  # far below the 10-s timeout
+
+
+def test_two_events_published_between_polls_both_reach_the_next_poll(server, run):
+    async def poll_publish_twice_poll():
+        async with httpx.AsyncClient(timeout=30) as http:
+            first = await http.post(f"{server.url}/poll/publish/", json={"message": "one"})
+            seen = first.json()["event"]["id"]
+            for message in ("two", "three"):  # the client is between two polls
+                await http.post(f"{server.url}/poll/publish/", json={"message": message})
+            return seen, await http.get(f"{server.url}/poll/wait/?timeout_s=10&after={seen}")
+
+    seen, reply = run(poll_publish_twice_poll())
+    events = reply.json()["events"]
+    assert reply.status_code == 200
+    assert [event["message"] for event in events] == ["two", "three"]
+    assert [event["id"] for event in events] == [seen + 1, seen + 2]
+    assert reply.json()["last_id"] == seen + 2
 
 
 @pytest.mark.parametrize("query", [
@@ -151,5 +168,17 @@ def test_broadcast_in_process_wakes_waiters_and_times_out():
         return nobody, event, woken, await asyncio.gather(*waiters)
 
     nobody, event, woken, answers = asyncio.run(scenario())
-    assert nobody is None and woken == 2
-    assert answers == [event, event] and event["message"] == "news"
+    assert nobody == [] and woken == 2
+    assert answers == [[event], [event]] and event["message"] == "news"
+
+
+def test_broadcast_keeps_a_bounded_history():
+    async def scenario():
+        broadcast = streaming.Broadcast()
+        for n in range(broadcast.HISTORY_KEPT + 5):
+            broadcast.publish(f"event {n}")
+        return broadcast, await broadcast.wait(after_id=0, timeout_s=1)
+
+    broadcast, events = asyncio.run(scenario())
+    assert len(events) == broadcast.HISTORY_KEPT  # the 5 oldest were forgotten
+    assert events[0]["message"] == "event 5" and events[-1]["id"] == broadcast.latest_id
