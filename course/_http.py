@@ -1,11 +1,12 @@
-"""Call Django through its real ASGI handler: with httpx, or by hand to see the messages.
+"""Send requests with httpx: to Django's ASGI handler in this process, or to a real server.
 
-    reply = await course.get("/hello/")          # the embedded project, no sockets
-    reply = await course.get(server.url + "/")   # a real server started by course.serve()
-    trace = await course.asgi.trace("/hello/")    # the scope and every ASGI message
+    reply = await course.get("/hello/")                # the embedded project, no sockets
+    reply = await course.get(server.url + "/hello/")   # a server started by course.serve()
+    async with course.asgi.client() as http: ...       # an httpx.AsyncClient of your own
 
 Every call has a time limit (`timeout_s`) that is enforced here, because httpx's
 ASGITransport ignores httpx's own timeouts: a slow view fails the cell, never hangs it.
+(The hand-built ASGI call that shows every message is course._trace.)
 """
 
 import asyncio
@@ -47,17 +48,27 @@ def is_url(target):
     return isinstance(target, str) and target.startswith(("http://", "https://"))
 
 
-def client(*, timeout_s=DEFAULT_TIMEOUT_S, server=False, max_connections=None):
-    """Return an httpx.AsyncClient: over the ASGI handler, or over TCP for a real server.
+def client(*, timeout_s=DEFAULT_TIMEOUT_S):
+    """Return an httpx.AsyncClient that calls Django's ASGI handler in this process.
 
     >>> async with course.asgi.client() as http:
     ...     response = await http.get("/sleep/async/?delay_s=1")
     """
-    if server:
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=None)
-        return httpx.AsyncClient(timeout=timeout_s, limits=limits)
     transport = httpx.ASGITransport(app=asgi_app())
     return httpx.AsyncClient(transport=transport, base_url=BASE_URL, timeout=timeout_s)
+
+
+def server_client(*, timeout_s=DEFAULT_TIMEOUT_S, max_connections=None):
+    """Return an httpx.AsyncClient for a real server (over TCP), `max_connections` at once."""
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=None)
+    return httpx.AsyncClient(timeout=timeout_s, limits=limits)
+
+
+def client_for(target, *, timeout_s=DEFAULT_TIMEOUT_S, max_connections=None):
+    """The client that reaches `target`: a server URL over TCP, a path in this process."""
+    if is_url(target):
+        return server_client(timeout_s=timeout_s, max_connections=max_connections)
+    return client(timeout_s=timeout_s)
 
 
 def check_target(target):
@@ -157,7 +168,7 @@ async def request(method, target, *, timeout_s=DEFAULT_TIMEOUT_S, **kwargs):
     >>> reply = await course.asgi.request("POST", "/echo/", json={"title": "…"})
     """
     check_target(target)
-    async with client(timeout_s=timeout_s, server=is_url(target)) as http:
+    async with client_for(target, timeout_s=timeout_s) as http:
         errors_since = _view_errors.mark()
         started = time.perf_counter()
         response = await send_within(http, method, target, timeout_s, **kwargs)

@@ -54,10 +54,6 @@ class AsgiTrace:
         return b"".join(m.get("body", b"") for _, m in self.messages
                         if m["type"] == "http.response.body")
 
-    @property
-    def elapsed_s(self):
-        return self.messages[-1][0] if self.messages else 0.0
-
     def lines(self):
         shown = []
         for seconds, message in self.messages:

@@ -48,39 +48,55 @@ def _bar(ax, y, start, end, now_s, **style):
 
 def _draw_timeline(ax, run, xmax=None, now_s=None):
     colours = _thread_colours(run)
-    records = run.records
-    height = 0.7 if len(records) <= MANY else 1.0
+    height = 0.7 if len(run.records) <= MANY else 1.0
     queued = late = False
-    for y, record in enumerate(records):
-        began = record.start_s
-        # Time before the view started was spent waiting (for a worker, a thread, the loop).
-        if record.view_start_s is not None and record.view_start_s - began > QUEUE_SHOWN_S:
-            _bar(ax, y, began, record.view_start_s, now_s, height=height, color=QUEUE_COLOUR)
-            began, queued = record.view_start_s, True
-        ended = record.end_s
-        # A blocked event loop (or a slow network) delays the answer after the view returned.
-        if record.view_end_s is not None and record.end_s - record.view_end_s > QUEUE_SHOWN_S:
-            ended, late = max(record.view_end_s, began), True
-            _bar(ax, y, ended, record.end_s, now_s, height=height, color=LATE_COLOUR,
-                 hatch="///", linewidth=0)
-        _bar(ax, y, began, ended, now_s, height=height,
-             color=colours.get(record.thread, "#888888"))
+    for y, record in enumerate(run.records):
+        colour = colours.get(record.thread, "#888888")
+        waited, delayed = _draw_record(ax, y, record, colour, height, now_s)
+        queued, late = queued or waited, late or delayed
+    _label_rows(ax, run.records, colours, queued, late)
+    _mark_time(ax, run, xmax, now_s)
+
+
+def _draw_record(ax, y, record, colour, height, now_s):
+    """Draw one request's bars; return (it waited to start, its answer was delayed)."""
+    began, ended = record.start_s, record.end_s
+    queued = late = False
+    # Time before the view started was spent waiting (for a worker, a thread, the loop).
+    if record.view_start_s is not None and record.view_start_s - began > QUEUE_SHOWN_S:
+        _bar(ax, y, began, record.view_start_s, now_s, height=height, color=QUEUE_COLOUR)
+        began, queued = record.view_start_s, True
+    # A blocked event loop (or a slow network) delays the answer after the view returned.
+    if record.view_end_s is not None and record.end_s - record.view_end_s > QUEUE_SHOWN_S:
+        ended, late = max(record.view_end_s, began), True
+        _bar(ax, y, ended, record.end_s, now_s, height=height, color=LATE_COLOUR,
+             hatch="///", linewidth=0)
+    _bar(ax, y, began, ended, now_s, height=height, color=colour)
+    return queued, late
+
+
+def _label_rows(ax, records, colours, queued, late):
+    """Label each row and add a legend of threads, or just count them when there are many."""
     ax.set_ylim(len(records) - 0.5, -0.5)
-    if len(records) <= MANY:
-        ax.set_yticks(range(len(records)), [r.label for r in records])
-        if 0 < len(colours) <= len(PALETTE):
-            handles = [Patch(color=c, label=t) for t, c in colours.items()]
-            if queued:
-                handles.append(Patch(color=QUEUE_COLOUR, label="waiting to start"))
-            if late:
-                handles.append(Patch(facecolor=LATE_COLOUR, hatch="///", label="answer delayed"))
-            ax.legend(handles=handles, title="ran on", loc="upper left", bbox_to_anchor=(1.01, 1),
-                      fontsize="small")
-    else:
+    if len(records) > MANY:
         ax.set_yticks([])
         ax.set_ylabel(f"{len(records)} requests")
         ax.text(0.99, 0.02, f"{len(colours)} threads", transform=ax.transAxes,
                 ha="right", va="bottom", fontsize="small")
+        return
+    ax.set_yticks(range(len(records)), [r.label for r in records])
+    if 0 < len(colours) <= len(PALETTE):
+        handles = [Patch(color=c, label=t) for t, c in colours.items()]
+        if queued:
+            handles.append(Patch(color=QUEUE_COLOUR, label="waiting to start"))
+        if late:
+            handles.append(Patch(facecolor=LATE_COLOUR, hatch="///", label="answer delayed"))
+        ax.legend(handles=handles, title="ran on", loc="upper left", bbox_to_anchor=(1.01, 1),
+                  fontsize="small")
+
+
+def _mark_time(ax, run, xmax, now_s):
+    """A dashed line at the run's end, or a red one at `now_s`; the title says which."""
     if now_s is None:
         ax.axvline(run.total_s, color="black", linestyle="--", linewidth=1)
         ax.set_title(f"{run.title} — total {run.total_s:.2f} s", loc="left", fontsize="medium")

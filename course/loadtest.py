@@ -11,18 +11,18 @@ uses httpx for single calls and aiohttp for load.
 """
 
 import asyncio
+import contextlib
+import functools
 import statistics
-import time
 from urllib.parse import urlsplit
 
+from course._batch import send_together
 from course._threads import ThreadProbe
 from course._validate import request_count
-from course.records import Record, Run
-from demo_project.stamping import END_HEADER, START_HEADER, THREAD_HEADER
+from course.records import Run
 
 __all__ = ["LoadError", "latency_percentiles", "load"]
 
-CLIENTS = ("aiohttp", "raw")
 DEFAULT_TIMEOUT_S = 60.0
 
 
@@ -30,8 +30,71 @@ class LoadError(RuntimeError):
     """A request of a load test failed or timed out."""
 
 
+async def load(url, requests=100, *, client="aiohttp", title=None, timeout_s=DEFAULT_TIMEOUT_S,
+               server_pid=None):
+    """Send `requests` concurrent GETs to a server `url`; return a Run (with server threads
+    if `server_pid` is given).
+
+    >>> with course.serve("uvicorn") as server:
+    ...     run = await course.loadtest.load(server.url + "/sleep/async/?delay_s=1", requests=1000,
+    ...                             server_pid=server.pid)
+    """
+    n = _checked(url, requests, client)
+    async with CLIENTS[client](url, timeout_s) as get, ThreadProbe(pid=server_pid) as probe:
+        records = await send_together(_reporting(get, url, n), n)
+    watched = server_pid is not None
+    return Run(title or f"{client}: {n} × GET {url}", records,
+               peak_threads=probe.peak if watched else None,
+               baseline_threads=probe.baseline if watched else None,
+               notes={"client": client, "peak_rss_mb": probe.peak_rss_mb if watched else None})
+
+
+def _checked(url, requests, client):
+    """Return the request count once the arguments are valid; else raise ValueError."""
+    if not isinstance(url, str) or not url.startswith("http://"):
+        raise ValueError(f"load() needs a server URL such as 'http://127.0.0.1:8000/', got {url!r}.")
+    if client not in CLIENTS:
+        raise ValueError(f"client must be one of {tuple(CLIENTS)}, got {client!r}.")
+    return request_count(requests)
+
+
+def _reporting(get, url, n):
+    """The fetch for send_together: `get()`, with a failure named by its request."""
+
+    async def fetch(index):
+        try:
+            return await get()
+        except (TimeoutError, OSError, ValueError) as error:
+            raise LoadError(f"request {index + 1} of {n} (GET {url}) failed: "
+                            f"{type(error).__name__}: {error or 'timed out'}") from None
+
+    return fetch
+
+
+@contextlib.asynccontextmanager
+async def _aiohttp_client(url, timeout_s):
+    """Yield `get()`: one GET of `url` through a shared aiohttp session without a pool limit."""
+    import aiohttp
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                     timeout=aiohttp.ClientTimeout(total=timeout_s)) as session:
+
+        async def get():
+            async with session.get(url) as response:
+                await response.read()
+                return response.status, response.headers  # aiohttp's headers ignore case
+
+        yield get
+
+
+@contextlib.asynccontextmanager
+async def _raw_client(url, timeout_s):
+    """Yield `get()`: one GET of `url` over a fresh TCP connection each time."""
+    yield functools.partial(_raw_get, url, timeout_s)
+
+
 async def _raw_get(url, timeout_s):
-    """GET `url` over a fresh TCP connection; return (status, headers dict)."""
+    """GET `url` over a fresh TCP connection; return (status, headers with lower-case names)."""
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     async with asyncio.timeout(timeout_s):
@@ -49,67 +112,7 @@ async def _raw_get(url, timeout_s):
     return status, {k.lower(): v for k, v in headers.items()}
 
 
-def _stamp(headers, name, wall_started):
-    value = headers.get(name.lower())
-    try:
-        return float(value) - wall_started if value else None
-    except ValueError:
-        return None
-
-
-async def load(url, requests=100, *, client="aiohttp", title=None, timeout_s=DEFAULT_TIMEOUT_S,
-               server_pid=None):
-    """Send `requests` concurrent GETs to a server `url`; return a Run (with server threads
-    if `server_pid` is given).
-
-    >>> with course.serve("uvicorn") as server:
-    ...     run = await course.loadtest.load(server.url + "/sleep/async/?delay_s=1", requests=1000,
-    ...                             server_pid=server.pid)
-    """
-    if not isinstance(url, str) or not url.startswith("http://"):
-        raise ValueError(f"load() needs a server URL such as 'http://127.0.0.1:8000/', got {url!r}.")
-    n = request_count(requests)
-    if client not in CLIENTS:
-        raise ValueError(f"client must be one of {CLIENTS}, got {client!r}.")
-    session = None
-    if client == "aiohttp":
-        import aiohttp
-
-        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                        timeout=aiohttp.ClientTimeout(total=timeout_s))
-
-    async def get(index):
-        try:
-            if session is None:
-                return await _raw_get(url, timeout_s)
-            async with session.get(url) as response:
-                await response.read()
-                return response.status, {k.lower(): v for k, v in response.headers.items()}
-        except (TimeoutError, OSError, ValueError) as error:
-            raise LoadError(f"request {index + 1} of {n} (GET {url}) failed: "
-                            f"{type(error).__name__}: {error or 'timed out'}") from None
-
-    try:
-        async with ThreadProbe(pid=server_pid) as probe:
-            started, wall_started = time.perf_counter(), time.time()
-
-            async def one(index):
-                begin = time.perf_counter() - started
-                status, headers = await get(index)
-                return Record(f"request {index + 1}", begin, time.perf_counter() - started,
-                              thread=headers.get(THREAD_HEADER.lower(), ""), status=status,
-                              view_start_s=_stamp(headers, START_HEADER, wall_started),
-                              view_end_s=_stamp(headers, END_HEADER, wall_started))
-
-            records = await asyncio.gather(*(one(i) for i in range(n)))
-    finally:
-        if session is not None:
-            await session.close()
-    watched = server_pid is not None
-    return Run(title or f"{client}: {n} × GET {url}", list(records),
-               peak_threads=probe.peak if watched else None,
-               baseline_threads=probe.baseline if watched else None,
-               notes={"client": client, "peak_rss_mb": probe.peak_rss_mb if watched else None})
+CLIENTS = {"aiohttp": _aiohttp_client, "raw": _raw_client}
 
 
 def latency_percentiles(run, percentiles=(50, 95, 99)):

@@ -25,7 +25,17 @@ LAG_INTERVAL_S = 0.005  # ticks this often: a stall much shorter than this goes 
 DEFAULT_THRESHOLD_S = 0.1  # asyncio's own default slow_callback_duration
 
 
-class LoopLag:
+class _Summarised:
+    """Shown by its summary(): as text, and as HTML in Jupyter."""
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.summary()}>"
+
+    def _repr_html_(self):
+        return f"<b>{type(self).__name__}</b>: {html.escape(self.summary())}"
+
+
+class LoopLag(_Summarised):
     """Measure how late a repeating timer on the running loop fires: the loop's lag.
 
     >>> async with LoopLag(interval_s=0.005) as lag:
@@ -76,11 +86,6 @@ class LoopLag:
         return (f"worst loop lag {self.worst_s * 1000:.1f} ms over {self.elapsed_s:.2f} s "
                 f"({self.ticks} ticks of {self.interval_s * 1000:g} ms)")
 
-    def __repr__(self):
-        return f"<LoopLag {self.summary()}>"
-
-    def _repr_html_(self):
-        return f"<b>LoopLag</b>: {html.escape(self.summary())}"
 
 
 class _Collect(logging.Handler):
@@ -94,7 +99,7 @@ class _Collect(logging.Handler):
             self.into.append((record.args[-1], record.getMessage()))
 
 
-class SlowCallbackLog:
+class SlowCallbackLog(_Summarised):
     """Turn on asyncio's debug mode for a block and collect its slow-callback warnings.
 
     >>> async with SlowCallbackLog(threshold_s=0.1) as slow:
@@ -150,9 +155,3 @@ class SlowCallbackLog:
         longest = max(self.durations_s)
         return (f"{len(self.slow)} loop step(s) took {self.threshold_s:g} s or more, "
                 f"the longest {longest:.3f} s")
-
-    def __repr__(self):
-        return f"<SlowCallbackLog {self.summary()}>"
-
-    def _repr_html_(self):
-        return f"<b>SlowCallbackLog</b>: {html.escape(self.summary())}"

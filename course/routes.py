@@ -58,7 +58,7 @@ def route(route_text):
     >>> @route("books/<int:book_id>/")
     ... async def book(request, book_id): ...
     """
-    if callable(route_text) and not isinstance(route_text, str):
+    if callable(route_text):  # @route without a path: the view came in its place
         raise TypeError(
             'route() needs a path: write @route("hello/") above the view, not a bare @route.'
         )
