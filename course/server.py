@@ -60,7 +60,7 @@ class Server:
     """A demo-project server process: `url`, `pid`, `threads()`, `rss_mb()`, `stop()`."""
 
     def __init__(self, kind="uvicorn", *, workers=4, migrate=True, app=None, app_dir=None,
-                 startup_timeout_s=STARTUP_TIMEOUT_S):
+                 startup_timeout_s=STARTUP_TIMEOUT_S, env=None):
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
         whole_number("workers", workers, 1, MAX_WORKERS)
@@ -68,7 +68,8 @@ class Server:
         self.kind, self.workers, self.app = kind, workers, app
         self.folder = Path(tempfile.mkdtemp(prefix="django-async-server-"))
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo_project.settings",
-                    "DEMO_DB_PATH": str(self.folder / "db.sqlite3"), "PYTHONUNBUFFERED": "1"}
+                    "DEMO_DB_PATH": str(self.folder / "db.sqlite3"), "PYTHONUNBUFFERED": "1",
+                    **(env or {})}  # env: e.g. course.postgres's database settings
         if app_dir is not None:  # the folder first, so its modules win
             self.env["PYTHONPATH"] = os.pathsep.join(
                 filter(None, [str(app_dir), os.environ.get("PYTHONPATH")]))
@@ -187,7 +188,7 @@ def _cleanup(process, folder, log=None):
 
 
 def serve(kind="uvicorn", *, workers=4, migrate=True, app=None, app_dir=None,
-          startup_timeout_s=STARTUP_TIMEOUT_S):
+          startup_timeout_s=STARTUP_TIMEOUT_S, env=None):
     """Start the demo project under `kind` ("uvicorn" or "waitress") and return the Server.
 
     >>> with course.serve("waitress", workers=1) as server:
@@ -202,7 +203,7 @@ def serve(kind="uvicorn", *, workers=4, migrate=True, app=None, app_dir=None,
     ...     reply = await course.get(server.url + "/live/events/")
     """
     return Server(kind, workers=workers, migrate=migrate, app=app, app_dir=app_dir,
-                  startup_timeout_s=startup_timeout_s)
+                  startup_timeout_s=startup_timeout_s, env=env)
 
 
 @atexit.register

@@ -4,8 +4,11 @@ Environment variables:
     DJANGO_SECRET_KEY  the secret key (a development-only fallback is used when unset)
     DJANGO_DEBUG       "1" turns DEBUG on (off by default)
     DEMO_DB_PATH       the SQLite file (default: db.sqlite3 beside manage.py)
+    DEMO_DATABASE      a JSON object that replaces DATABASES["default"] (course.postgres sets it)
+    DEMO_URLCONF       another ROOT_URLCONF (course.postgres: demo_project.pg_urls)
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -33,7 +36,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
 ]
 
-ROOT_URLCONF = "demo_project.urls"
+ROOT_URLCONF = os.environ.get("DEMO_URLCONF", "demo_project.urls")
 WSGI_APPLICATION = "demo_project.wsgi.application"
 ASGI_APPLICATION = "demo_project.asgi.application"
 
@@ -45,6 +48,8 @@ DATABASES = {
         "OPTIONS": {"timeout": 20},
     }
 }
+if os.environ.get("DEMO_DATABASE"):
+    DATABASES["default"] = json.loads(os.environ["DEMO_DATABASE"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 USE_TZ = True
