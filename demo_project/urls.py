@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from demo_project import streaming, views
+from demo_project import streaming, views, wsgi_views
 from demo_project.catalog import views as catalog
 
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("stream/cleanups/", streaming.stream_cleanups, name="stream-cleanups"),
     path("poll/wait/", streaming.poll_wait, name="poll-wait"),
     path("poll/publish/", streaming.poll_publish, name="poll-publish"),
+    path("budget/", include("demo_project.budget_views")),  # notebook 03's thread budget
+    path("wsgi/gathered/", wsgi_views.gathered, name="wsgi-gathered"),
+    path("wsgi/shared-client/", wsgi_views.shared_client_call, name="wsgi-shared-client"),
 ]
