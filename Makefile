@@ -20,7 +20,7 @@ $(VENV)/.runtime-installed: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+$(VENV)/.dev-installed: requirements-dev.txt requirements-classroom.txt $(VENV)/.runtime-installed
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -54,6 +54,25 @@ exercises: $(VENV)/.runtime-installed  ## regenerate exercises/ from solutions/ 
 
 grade: $(VENV)/.runtime-installed  ## grade submitted notebooks: make grade SUBMISSIONS=folder/ [GRADE_ARGS="--csv grades.csv"]
 	$(BIN)/python -m course grade $(or $(SUBMISSIONS),$(error Give the notebooks to grade: make grade SUBMISSIONS=folder/)) $(GRADE_ARGS)
+
+# A JupyterHub for a class on this machine (classroom/README.md): JupyterHub and nbgitpuller in
+# the venv, npm's configurable-http-proxy in classroom/node_modules (needs Node and npm).
+# 127.0.0.1 by default; open it to the class deliberately: make hub HUB_IP=0.0.0.0
+HUB_IP ?= 127.0.0.1
+HUB_PORT ?= 8000
+.PHONY: hub hub-proxy
+$(VENV)/.classroom-installed: requirements-classroom.txt $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install --quiet -r requirements-classroom.txt
+	touch $@
+
+classroom/node_modules/.installed: classroom/package.json classroom/package-lock.json
+	cd classroom && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+hub-proxy: classroom/node_modules/.installed
+
+hub: $(VENV)/.classroom-installed hub-proxy  ## a JupyterHub for a class: learners log in at http://HUB_IP:HUB_PORT
+	COURSE_HUB_IP=$(HUB_IP) COURSE_HUB_PORT=$(HUB_PORT) $(BIN)/jupyterhub -f classroom/jupyterhub_config.py $(HUB_ARGS)
 
 .PHONY: test-matrix
 test-matrix:  ## the suite on each installed Python among 3.11, 3.12, 3.13 (own venvs)
