@@ -34,8 +34,8 @@ __all__ = [
 ]
 
 # Named public modules, imported on first use: `course.asgi.client()` works after `import course`.
-PUBLIC_MODULES = ("asgi", "charts", "cpu", "grading", "loadtest", "looplag", "postgres", "routes",
-                  "scenarios", "widgets")
+PUBLIC_MODULES = ("asgi", "budget", "charts", "cpu", "grading", "loadtest", "looplag", "postgres",
+                  "routes", "scenarios", "widgets")
 
 
 def __getattr__(name):

@@ -1,0 +1,127 @@
+"""The thread budget: how many threads each kind of request holds while it is in flight.
+
+    rows = await course.budget.thread_budget("uvicorn", requests=20, delay_s=1)
+    print(course.budget.text_table(rows))
+
+For each row it starts (or reuses) a demo-project server with `course.serve`, counts the
+server's threads before the load, sends `requests` concurrent GETs with
+`course.loadtest.load`, and meanwhile asks the server what every thread is doing
+(GET /budget/threads/, demo_project/budget_views.py). Two measurements per row:
+
+- new threads per request: (peak threads − threads before) / requests in flight;
+- threads held per request, by state: threads that are busy, blocked or idle (not the
+  server's free pool workers) while the requests are in flight, minus those held before.
+"""
+
+import asyncio
+
+import httpx
+
+from course.loadtest import load
+from course.server import serve
+
+__all__ = ["KINDS", "ROWS", "text_table", "thread_budget"]
+
+KINDS = ("uvicorn", "waitress")
+MIDDLEWARE_APPS = {"uvicorn": "demo_project.budget_apps:asgi_application",
+                   "waitress": "demo_project.budget_apps:wsgi_application"}
+# (row, path with {delay_s}, served with a sync-only middleware, needs the database)
+ROWS = (
+    ("sync view", "/sleep/sync/?delay_s={delay_s}", False, False),
+    ("async view", "/sleep/async/?delay_s={delay_s}", False, False),
+    ("async view, sync-only middleware", "/sleep/async/?delay_s={delay_s}", True, False),
+    ("long-poll waiter", "/poll/wait/?timeout_s={delay_s}", False, False),
+    ("async ORM call (slow query)", "/budget/slow-query/?delay_s={delay_s}", False, True),
+)
+HELD = ("busy", "blocked", "idle")  # the states of a thread that some request holds
+CENSUS_AT = 0.35  # of the delay: when the census starts, all requests in flight
+CENSUS_WINDOW = 0.3  # of the delay: how long the census watches CPU use
+MAX_REQUESTS = 200  # a thread each: keep the budget table small and quick
+
+
+async def _census(server, window_s):
+    async with httpx.AsyncClient(timeout=30.0) as http:
+        reply = await http.get(f"{server.url}/budget/threads/?window_s={window_s:g}")
+    reply.raise_for_status()
+    return reply.json()["states"]
+
+
+async def _census_after(server, wait_s, window_s):
+    await asyncio.sleep(wait_s)
+    return await _census(server, window_s)
+
+
+def _held(states):
+    return {state: states.get(state, 0) for state in HELD}
+
+
+def _row(kind, name, run, before, during, requests):
+    extra = {s: (during[s] - before[s]) / requests for s in HELD}
+    shown = [f"{extra[s]:.1f} {s}" for s in HELD if abs(extra[s]) >= 0.05]
+    return {"server": kind, "row": name, "requests": requests,
+            "total_s": round(run.total_s, 2),
+            "new threads/request": round(run.extra_threads / requests, 2),
+            "held/request": round(sum(extra.values()), 2),
+            "held threads are": ", ".join(shown) or "none", "states": extra}
+
+
+async def measure_row(server, kind, name, path, *, requests, delay_s):
+    """Measure one row against a running server; return its dict."""
+    before = _held(await _census(server, CENSUS_WINDOW * delay_s))
+    url = server.url + path.format(delay_s=delay_s)
+    run, during = await asyncio.gather(
+        load(url, requests, server_pid=server.pid, timeout_s=delay_s + 30),
+        _census_after(server, CENSUS_AT * delay_s, CENSUS_WINDOW * delay_s))
+    return _row(kind, name, run, before, _held(during), requests)
+
+
+async def thread_budget(kind="uvicorn", *, requests=20, delay_s=1.0):
+    """Return one dict per row of ROWS for server `kind` ("uvicorn" or "waitress").
+
+    >>> rows = await course.budget.thread_budget("waitress", requests=20, delay_s=1)
+
+    waitress gets `requests` + 2 worker threads, so that every request (and the census)
+    has a worker. Each row gets a fresh server; the middleware row serves the demo project
+    with a sync-only middleware added (demo_project/budget_middleware.py).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
+    if not isinstance(requests, int) or not 1 <= requests <= MAX_REQUESTS:
+        raise ValueError(f"requests must be a whole number from 1 to {MAX_REQUESTS}, "
+                         f"got {requests!r}.")
+    if not isinstance(delay_s, int | float) or not 0.5 <= delay_s <= 10:
+        raise ValueError(f"delay_s must be from 0.5 to 10 seconds, got {delay_s!r}.")
+    rows = []
+    for name, path, with_middleware, needs_db in ROWS:
+        # A fresh server per row: threads a row leaves behind must not count for the next.
+        app = MIDDLEWARE_APPS[kind] if with_middleware else None
+        with serve(kind, workers=requests + 2, app=app, migrate=needs_db) as server:
+            rows.append(await measure_row(server, kind, name, path,
+                                          requests=requests, delay_s=delay_s))
+    return rows
+
+
+def text_table(rows, columns=None):
+    """A small text table of dicts: one line per dict, `columns` (default: the first's keys).
+
+    >>> print(course.budget.text_table([{"n": 10, "total_s": 1.02}]))
+    n   total_s
+    10  1.02
+    """
+    rows = list(rows)
+    if not rows:
+        return "(no rows)"
+    columns = list(columns or rows[0])
+    cells = [[str(column) for column in columns]]
+    cells += [[_cell(row.get(column)) for column in columns] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+                     for line in cells)
+
+
+def _cell(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)

@@ -1,0 +1,89 @@
+"""The thread budget: the census of thread states, the table, and a small live measurement."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from course import budget
+from course.server import serve
+from demo_project import budget_views
+
+DELAY_S = 0.6
+REQUESTS = 6
+
+
+def test_census_tells_a_sleeping_thread_from_an_idle_executor_and_a_busy_one():
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            sum(range(1000))
+
+    with ThreadPoolExecutor(max_workers=1) as idle_pool:
+        idle_pool.submit(lambda: None).result()  # started, now waiting for work
+        before = budget_views.census(0.05)["states"]
+        sleeper = threading.Thread(target=time.sleep, args=(1.0,), daemon=True)
+        spinner = threading.Thread(target=spin, daemon=True)
+        sleeper.start(), spinner.start()
+        try:
+            during = budget_views.census(0.3)["states"]
+        finally:
+            stop.set()
+    assert before["idle"] >= 1  # the executor's thread
+    assert during["blocked"] - before["blocked"] >= 1  # the sleeper
+    assert during["busy"] - before["busy"] >= 1  # the spinner
+
+
+def test_text_table_lines_up_columns_and_formats_numbers():
+    text = budget.text_table([{"row": "sync view", "total_s": 1.0449, "n": 20},
+                              {"row": "async", "total_s": None, "n": 3}])
+    lines = text.splitlines()
+    assert lines[0].split() == ["row", "total_s", "n"]
+    assert lines[1].startswith("sync view  1.04")
+    assert lines[2].split() == ["async", "-", "3"]
+    assert budget.text_table([]) == "(no rows)"
+    assert budget.text_table([{"a": 1, "b": 2}], ["b"]).splitlines() == ["b", "2"]
+
+
+def test_thread_budget_rejects_bad_arguments(run):
+    with pytest.raises(ValueError, match="kind must be one of"):
+        run(budget.thread_budget("gunicorn"))
+    with pytest.raises(ValueError, match="requests must be a whole number"):
+        run(budget.thread_budget("uvicorn", requests=0))
+    with pytest.raises(ValueError, match="delay_s must be from"):
+        run(budget.thread_budget("uvicorn", delay_s=100))
+
+
+def _measure(run, kind, row, *, app=None):
+    name, path, _, _ = next(r for r in budget.ROWS if r[0] == row)
+    with serve(kind, workers=REQUESTS + 2, migrate=False, app=app) as server:
+        return run(budget.measure_row(server, kind, name, path, requests=REQUESTS,
+                                      delay_s=DELAY_S))
+
+
+@pytest.mark.slow
+def test_under_asgi_an_async_view_holds_one_idle_thread_and_a_sync_view_one_blocked(run):
+    async_row = _measure(run, "uvicorn", "async view")
+    sync_row = _measure(run, "uvicorn", "sync view")
+    assert async_row["held/request"] == pytest.approx(1.0, abs=0.2)
+    assert async_row["states"]["idle"] == pytest.approx(1.0, abs=0.2)
+    assert sync_row["states"]["blocked"] == pytest.approx(1.0, abs=0.2)
+    assert async_row["new threads/request"] >= 0.8  # made on demand, one per request
+
+
+@pytest.mark.slow
+def test_under_wsgi_an_async_view_holds_a_blocked_worker_and_an_idle_loop_thread(run):
+    row = _measure(run, "waitress", "async view")
+    assert row["states"]["blocked"] == pytest.approx(1.0, abs=0.2)  # the waitress worker
+    assert row["states"]["idle"] == pytest.approx(1.0, abs=0.2)  # async_to_sync's loop thread
+    assert row["held/request"] == pytest.approx(2.0, abs=0.3)
+
+
+@pytest.mark.slow
+def test_a_sync_only_middleware_makes_the_asgi_thread_block(run):
+    row = _measure(run, "uvicorn", "async view, sync-only middleware",
+                   app=budget.MIDDLEWARE_APPS["uvicorn"])
+    assert row["states"]["blocked"] == pytest.approx(1.0, abs=0.2)
+    assert row["held/request"] == pytest.approx(1.0, abs=0.2)  # the same thread, not a second
