@@ -17,7 +17,6 @@ urlpatterns = [
     path("poll/wait/", streaming.poll_wait, name="poll-wait"),
     path("poll/publish/", streaming.poll_publish, name="poll-publish"),
     path("budget/", include("demo_project.budget_views")),  # notebook 03's thread budget
-    path("budget/", include("demo_project.budget_views")),  # notebook 03's thread budget
     path("wsgi/gathered/", wsgi_views.gathered, name="wsgi-gathered"),
     path("wsgi/shared-client/", wsgi_views.shared_client_call, name="wsgi-shared-client"),
 ]
