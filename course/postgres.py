@@ -40,7 +40,7 @@ from course._ports import free_port
 from course._validate import whole_number
 
 __all__ = ["Cluster", "ConnectionWatch", "PostgresError", "PostgresMissing", "available",
-           "cluster", "how_to_install"]
+           "cluster", "how_to_install", "require"]
 
 DATABASE = "demo"
 URLCONF = "demo_project.pg_urls"  # the demo's URLs plus this lesson's views under /pg/
@@ -71,6 +71,37 @@ def how_to_install():
 def available():
     """True when PostgreSQL's server programs can be found."""
     return find_bindir() is not None
+
+
+SKIPPED = 'print("(skipped: this cell needs PostgreSQL, which is not installed)")\n'
+
+
+def require():
+    """True when PostgreSQL is installed; else say how to install it and skip later cells.
+
+    >>> if course.postgres.require(): ...
+
+    Without PostgreSQL, every cell run after this one in the notebook prints a one-line
+    "skipped" instead of failing. Under CI=true it raises PostgresMissing instead: there,
+    a missing PostgreSQL is a broken machine, not a learner's laptop.
+    """
+    if available():
+        return True
+    if os.environ.get("CI") == "true":
+        raise PostgresMissing(how_to_install())
+    print(how_to_install())
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is not None and _skip_cell not in shell.input_transformers_post:
+        shell.input_transformers_post.append(_skip_cell)
+    return False
+
+
+def _skip_cell(lines):
+    return [SKIPPED]
 
 
 class Cluster:
