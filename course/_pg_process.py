@@ -9,6 +9,7 @@ Plumbing for course.postgres; a notebook never imports it.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,11 +26,17 @@ class PostgresError(RuntimeError):
     """PostgreSQL could not be set up or started (the message includes what it printed)."""
 
 
-def find_bindir():
-    """The folder holding initdb and postgres: on PATH, else `pg_config --bindir`; or None."""
-    on_path = shutil.which("initdb")
-    if on_path and shutil.which("postgres"):
-        return Path(on_path).resolve().parent
+# Where packages put the server programs off PATH: Debian/Ubuntu, Homebrew (Apple silicon, Intel)
+KNOWN_BINDIRS = ("/usr/lib/postgresql/*/bin", "/opt/homebrew/opt/postgresql@*/bin",
+                 "/usr/local/opt/postgresql@*/bin")
+
+
+def _has_server(folder):
+    suffix = ".exe" if os.name == "nt" else ""
+    return (folder / f"initdb{suffix}").exists() and (folder / f"postgres{suffix}").exists()
+
+
+def _pg_config_bindir():
     pg_config = shutil.which("pg_config")
     if not pg_config:
         return None
@@ -38,11 +45,23 @@ def find_bindir():
                                timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
-    folder = Path(named) if named else None
-    suffix = ".exe" if os.name == "nt" else ""
-    if folder and (folder / f"initdb{suffix}").exists() and (folder / f"postgres{suffix}").exists():
-        return folder
-    return None
+    return Path(named) if named else None
+
+
+def find_bindir():
+    """The folder holding initdb and postgres: on PATH, `pg_config --bindir`, or a package's
+    usual folder (the newest version); None when there is none."""
+    on_path = shutil.which("initdb")
+    if on_path and shutil.which("postgres"):
+        return Path(on_path).resolve().parent
+    named = _pg_config_bindir()
+    if named and _has_server(named):
+        return named
+    import glob
+
+    found = [Path(p) for pattern in KNOWN_BINDIRS for p in glob.glob(pattern)]
+    found = [p for p in found if _has_server(p)]
+    return max(found, key=lambda p: [int(n) for n in re.findall(r"\d+", str(p))]) if found else None
 
 
 def server_owner():
