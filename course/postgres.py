@@ -177,15 +177,18 @@ class Cluster:
         return {"DJANGO_SETTINGS_MODULE": "demo_project.settings",
                 "DEMO_DATABASE": json.dumps(database or self.database()), "DEMO_URLCONF": URLCONF}
 
-    def serve(self, kind="uvicorn", *, workers=4, **settings):
+    def serve(self, kind="uvicorn", *, workers=4, apps=(), **settings):
         """Serve the demo project on this cluster, with DATABASES["default"] settings laid over.
 
         >>> with pg.serve(CONN_MAX_AGE=0) as server: ...
+
+        `apps` adds INSTALLED_APPS, e.g. ("django_async_backend",) with its ENGINE.
         """
         from course.server import serve
 
+        env = self.environment(self.database(**settings))
         return serve(kind, workers=workers, migrate=False,
-                     env=self.environment(self.database(**settings)))
+                     env={**env, "DEMO_EXTRA_APPS": ",".join(apps)})
 
     def connections(self):
         """Client connections to the demo database now (this query's own not counted)."""

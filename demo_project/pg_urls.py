@@ -42,6 +42,22 @@ async def books(request):
     return JsonResponse({"books": len(rows)})
 
 
+@stamp_view
+async def books_native(request):
+    """Like books, through django-async-backend's async ORM: no sync_to_async, no thread hop.
+
+    Needs "django_async_backend" in INSTALLED_APPS (it gives every model `async_objects`) and
+    its ENGINE, django_async_backend.db.backends.postgresql (Django >= 6.1, Python >= 3.12).
+    """
+    try:
+        delay_s = delay_from(request, default_s=0.0)
+    except BadParameter as error:
+        return error.response()
+    rows = [row async for row in Book.async_objects.values("id", "title", "author__name")]
+    await asyncio.sleep(delay_s)
+    return JsonResponse({"books": len(rows)})
+
+
 def _pg_sleep(delay_s):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_sleep(%s)", [delay_s])
@@ -139,6 +155,7 @@ async def counter(request):
 urlpatterns = [
     *demo_urlpatterns,
     path("pg/books/", books, name="pg-books"),
+    path("pg/books/native/", books_native, name="pg-books-native"),
     path("pg/sleeps/", sleeps, name="pg-sleeps"),
     path("pg/atomic/", atomic, name="pg-atomic"),
     path("pg/counter/", counter, name="pg-counter"),

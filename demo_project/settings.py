@@ -6,6 +6,7 @@ Environment variables:
     DEMO_DB_PATH       the SQLite file (default: db.sqlite3 beside manage.py)
     DEMO_DATABASE      a JSON object that replaces DATABASES["default"] (course.postgres sets it)
     DEMO_URLCONF       another ROOT_URLCONF (course.postgres: demo_project.pg_urls)
+    DEMO_EXTRA_APPS    more INSTALLED_APPS, comma-separated (course.postgres: django_async_backend)
 """
 
 import json
@@ -25,6 +26,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "demo_project.catalog",
+    *filter(None, os.environ.get("DEMO_EXTRA_APPS", "").split(",")),
 ]
 
 # Both are MiddlewareMixin subclasses: sync-and-async capable, so no adapter wraps the chain,

@@ -151,3 +151,35 @@ def test_the_demo_settings_read_the_database_from_the_environment():
     default = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                              text=True, check=True).stdout.strip()
     assert (changed, default) == ("django.db.backends.postgresql", "django.db.backends.sqlite3")
+
+
+def test_without_postgresql_a_notebook_skips_its_later_cells_cleanly():
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        def run_cell(code):
+            printed = []
+            reply = client.execute_interactive(
+                code, timeout=60,
+                output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
+            return reply["content"]["status"], "".join(printed)
+
+        status, printed = run_cell(
+            "import os; os.environ.pop('CI', None)\n"
+            "from course import postgres\n"
+            "postgres.find_bindir = lambda: None  # as on a machine without PostgreSQL\n"
+            "print(postgres.require())")
+        assert status == "ok" and "apt-get install postgresql" in printed and "False" in printed
+        status, printed = run_cell("raise RuntimeError('this cell should not run')")
+        assert status == "ok" and "skipped" in printed
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_under_ci_a_missing_postgresql_fails_instead(monkeypatch):
+    monkeypatch.setattr(postgres, "find_bindir", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(postgres.PostgresMissing):
+        postgres.require()
