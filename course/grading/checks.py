@@ -17,7 +17,7 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 
-from course.grading import judging, probes
+from course.grading import judging, probes, sources
 from course.grading.exercises import EXERCISES
 from course.grading.judging import Context
 from course.grading.probes import Failed
@@ -147,19 +147,37 @@ def _lookup(name):
     return EXERCISES[name]
 
 
-def check(name, *, namespace=None, plot=True, limit_s=CHECK_LIMIT_S):
+def _judged(exercise, context, limit_s):
+    """The judge's success message; Failed (naming the likeliest cause first) otherwise."""
+    probes.require_setup()
+    probes.require_safe_environment()
+    sources.require_compiles(context.namespace, [exercise.name])
+    try:
+        message = _run_on_worker_thread(exercise.judge(context), limit_s)
+    except Failed as failure:
+        for view in context.views:  # a forgotten await explains most odd behaviour: say it first
+            try:
+                sources.require_awaited(view, view.__name__)
+            except Failed as cause:
+                raise Failed(f"{cause} (The check saw: {failure})") from None
+        raise
+    probes.require_safe_environment(*context.views)  # a view may switch it on while it runs
+    return message
+
+
+def check(name, *, namespace=None, plot=True, limit_s=CHECK_LIMIT_S, hidden=False):
     """Judge exercise `name` by running your view; return a CheckResult that shows itself.
 
     >>> course.check("ex01")
 
-    `namespace` is where your variables live (the notebook's, by default).
+    `namespace` is where your variables live (the notebook's, by default). `hidden=True` is
+    the grader's run: it adds cases this check does not show, and never prints their inputs.
     """
     exercise = _lookup(name)
-    context = Context(name, _notebook_namespace() if namespace is None else namespace)
+    context = Context(name, _notebook_namespace() if namespace is None else namespace,
+                      hidden=hidden)
     try:
-        probes.require_setup()
-        message = _run_on_worker_thread(exercise.judge(context), limit_s)
-        passed = True
+        message, passed = _judged(exercise, context, limit_s), True
     except Failed as failure:
         message, passed = str(failure), False
     except Exception as error:  # the check must always answer, even on odd answers
@@ -171,10 +189,10 @@ def check(name, *, namespace=None, plot=True, limit_s=CHECK_LIMIT_S):
     return CheckResult(name, passed, message, context.details, context.measured, figure)
 
 
-def check_all(names=None, *, namespace=None, plot=False):
+def check_all(names=None, *, namespace=None, plot=False, hidden=False):
     """Check every exercise (or those in `names`); return a ScoreTable.
 
     >>> course.grading.check_all()
     """
     chosen = list(EXERCISES) if names is None else [_lookup(n).name for n in names]
-    return ScoreTable([check(n, namespace=namespace, plot=plot) for n in chosen])
+    return ScoreTable([check(n, namespace=namespace, plot=plot, hidden=hidden) for n in chosen])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from course import charts
 from course._http import RequestTimeout, get
-from course.grading.probes import Failed, blocking_hint
+from course.grading.probes import Failed, blocking_hint, find_view
 from course.looplag import LoopLag
 from course.timing import measure
 
@@ -22,8 +22,12 @@ SHORT_DELAY_S = 0.3  # the single request that checks the answer's JSON
 REQUESTS = 3  # sent at once to judge overlap
 REQUEST_LIMIT_S = 5.0  # no exercise view needs longer; beyond this it is hanging
 BLOCKED_LAG_S = 0.4  # the loop standing still this long (most of DELAY_S) means a view blocked it;
-# shorter stalls happen on a busy machine, and overlap is judged separately
+# shorter stalls happen on a busy machine. Used only where overlap cannot be judged (quick views):
+# where it can, overlap from the views' own start/end stamps decides, relative to the run.
 TOO_FAST = 0.8  # answering in less than this fraction of the delay means it didn't wait
+# (a machine under load only makes answers later, never earlier: no slack needed that way)
+FOLLOWS = 0.6  # a longer delay must add at least this fraction of the difference in time;
+# both requests suffer the same load, so the difference keeps its size on a busy machine
 
 
 @dataclass
@@ -35,10 +39,42 @@ class Context:
     details: list = field(default_factory=list)
     measured: dict = field(default_factory=dict)
     runs: list = field(default_factory=list)  # measured runs, drawn under the verdict
+    hidden: bool = False  # True in the grader's run: judges add cases check() does not show
+    muted: bool = False  # inside a hidden case: notes, numbers and runs are not shown
+    views: list = field(default_factory=list)  # the views the judge found (see Context.view)
 
     def note(self, line, **numbers):
-        self.details.append(line)
-        self.measured.update(numbers)
+        if not self.muted:
+            self.details.append(line)
+            self.measured.update(numbers)
+
+    def view(self, name, route):
+        """The function mounted at `route` (or Failed); remembered for the await hints."""
+        found = find_view(self.namespace, name, route)
+        self.views.append(found)
+        return found
+
+    def keep(self, run):
+        if not self.muted:
+            self.runs.append(run)
+
+
+async def hidden_case(context, what, step):
+    """Run `step` (a coroutine) as a case the learner's check() does not show.
+
+    On failure the learner reads `what` (e.g. "another delay_s"), never the case's inputs."""
+    context.muted = True
+    try:
+        await step
+    except Failed as failure:
+        raise Failed(
+            f"Your answer passes the cases check() shows, but not a hidden case of the grader "
+            f"({what}). Make it follow the task for any such input, not only the visible ones; "
+            "try other inputs yourself with course.get(...)."
+        ) from failure
+    finally:
+        context.muted = False
+    context.note(f"hidden case passed: {what}")
 
 
 @dataclass(frozen=True)
@@ -81,8 +117,18 @@ async def measure_probed(context, target, name, title, n=REQUESTS, timeout_s=Non
             f"{name} should finish in about a second; is it waiting on something that never "
             "finishes?"
         ) from None
-    context.runs.append(run)
+    context.keep(run)
     return run, lag.worst_s
+
+
+def require_follows(short, long, name, short_s, long_s, what="delay_s"):
+    """Fail unless the reply asked to wait longer took longer: the view reads the request."""
+    if long.elapsed_s - short.elapsed_s < FOLLOWS * (long_s - short_s):
+        raise Failed(
+            f"{name} took {short.elapsed_s:.2f} s for {what}={short_s:g} and {long.elapsed_s:.2f} "
+            f"s for {what}={long_s:g}: its wait does not follow {what}. Wait exactly the "
+            f"{what} the request asks for, read from request.GET."
+        )
 
 
 def require_waited(reply, name, delay_s):
@@ -94,8 +140,12 @@ def require_waited(reply, name, delay_s):
         )
 
 
-def require_overlap(context, run, lag_s, view, name, overlap=True):
-    """Fail unless all answered 200 and the loop kept ticking (and, if asked, they overlapped)."""
+def require_overlap(context, run, lag_s, view, name, overlap=True, delay_s=None):
+    """Fail unless all answered 200 and the loop kept ticking (and, if asked, they overlapped).
+
+    With `delay_s`, a view whose requests took far less than that is told it did not wait
+    (a view doing no work does not block the loop). Overlap comes from the views' own start
+    and end stamps, so a busy machine that makes everything slower does not change it."""
     context.note(
         f"{run.title}: {run.total_s:.2f} s in total, the event loop stood still for at most "
         f"{lag_s * 1000:.0f} ms",
@@ -105,8 +155,14 @@ def require_overlap(context, run, lag_s, view, name, overlap=True):
     if any(status != 200 for status in statuses):
         raise Failed(f"Under concurrent requests {name} answered statuses {statuses}; expected "
                      f"200 each. Call it with course.get to see the error.")
+    if delay_s is not None:
+        longest = max(r.duration_s for r in run.records)
+        if longest < TOO_FAST * delay_s:
+            raise Failed(f"Each of the {len(run.records)} requests of {delay_s:g} s took at most "
+                         f"{longest:.2f} s: {name} answered without waiting. Wait delay_s "
+                         "seconds (the task says how) before answering.")
     serial = overlap and not run.overlapping()
-    if lag_s > BLOCKED_LAG_S or serial:
+    if serial or (not overlap and lag_s > BLOCKED_LAG_S):
         how = (f"the {len(run.records)} requests ran one after another ({run.total_s:.2f} s in "
                "all) instead of together" if serial else
                f"the event loop stood still for {lag_s:.2f} s while it ran")

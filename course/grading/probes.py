@@ -87,7 +87,7 @@ def source_of(view):
         return ""
 
 
-def _raised_message(name, error, where=""):
+def _raised_message(name, error, where="", where_in_django=False):
     error = error.rstrip(".")  # the messages below add their own full stop
     if error.startswith("SynchronousOnlyOperation"):
         return (
@@ -104,7 +104,13 @@ def _raised_message(name, error, where=""):
     if "add an 'await'" in error or "unawaited coroutine" in error:
         return (f"{name} returned a coroutine instead of a response: {error}. A `def` view "
                 "cannot await; make it `async def` and `await` the call.")
-    if "coroutine" in error:
+    returned = re.search(r"'(dict|list|str|int|float|tuple|bytes|bool)' object has no attribute",
+                         error)
+    if returned and where_in_django:
+        return (f"{name} returned a plain {returned.group(1)}, and Django's middleware failed on "
+                f"it ({error}). A view must return a response: `return JsonResponse({{...}})` "
+                "(from django.http) or an HttpResponse, not the data itself.")
+    if "coroutine" in error or "_GatheringFuture" in error or "Future" in error:
         return (f"{name} raised {error}. Something in it is a coroutine that was never run: "
                 "did you forget `await` in front of an async call (e.g. the one that "
                 "sync_to_async returns)?")
@@ -122,10 +128,17 @@ def _where(trace):
     return f" (in {function}, line {line}: `{code.strip()}`)"
 
 
+def _raised_in_django(trace):
+    """True when the last frame of a traceback is Django's code, not the learner's."""
+    files = re.findall(r'File "([^"]*)", line \d+', trace or "")
+    return bool(files) and "/django/" in files[-1].replace("\\", "/")
+
+
 def json_of(reply, name, status=200):
     """Return the reply's JSON, or fail saying why it isn't the expected JSON answer."""
     if reply.error:
-        raise Failed(_raised_message(name, reply.error, _where(reply.error_traceback)))
+        raise Failed(_raised_message(name, reply.error, _where(reply.error_traceback),
+                                     _raised_in_django(reply.error_traceback)))
     if reply.status != status:
         body = reply.text[:BODY_SHOWN]
         raise Failed(f"{name} answered status {reply.status} to {reply.target}; expected "
@@ -182,3 +195,24 @@ def as_number(value, name):
 
 def describe(data):
     return json.dumps(data)[:BODY_SHOWN]
+
+
+UNSAFE_VARIABLE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+def require_safe_environment(*functions):
+    """Fail when Django's async-safety check is switched off, or the code would switch it off."""
+    import os
+
+    if os.environ.get(UNSAFE_VARIABLE) is not None:
+        raise Failed(
+            f"{UNSAFE_VARIABLE} is set in this kernel's environment (os.environ), which switches "
+            "off Django's SynchronousOnlyOperation check: the ORM would then run on the event "
+            "loop and block every request. Remove it (`os.environ.pop("
+            f'"{UNSAFE_VARIABLE}")`, or restart the kernel) and solve the exercise without it.'
+        )
+    for function in functions:
+        if UNSAFE_VARIABLE in source_of(function):
+            raise Failed(f"{function.__name__} mentions {UNSAFE_VARIABLE}: switching Django's "
+                         "async-safety check off is not a fix. Run the query off the event "
+                         "loop instead (sync_to_async, or the async ORM).")

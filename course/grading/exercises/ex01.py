@@ -1,5 +1,10 @@
 """ex01, an async view that waits: it answers the delay it was asked for, after waiting it, and
-concurrent requests overlap without stalling the event loop."""
+concurrent requests overlap without stalling the event loop.
+
+Task, sentence by sentence → step: `ex01_view` mounted at ex01/ (find it) · async (require_async)
+· waits delay_s (the wait follows the request's delay_s) · without blocking the loop (overlap)
+· answers {"waited_s": delay_s} (exactly that JSON, for several delays). Hidden: other delays.
+"""
 
 from course.grading.judging import (
     DELAY_S,
@@ -7,28 +12,52 @@ from course.grading.judging import (
     SHORT_DELAY_S,
     Exercise,
     get_within,
+    hidden_case,
     measure_probed,
+    require_follows,
     require_overlap,
     require_waited,
 )
-from course.grading.probes import Failed, describe, find_view, json_of, require_async
+from course.grading.probes import Failed, describe, json_of, require_async
+
+NAME, ROUTE = "ex01_view", "ex01/"
+LONGER_S = 0.8  # a second delay: the view's wait must follow delay_s
+HIDDEN_DELAYS_S = (0.15, 0.45)  # the grader's run: other delays than the visible check's
+
+
+async def answers_delay(context, delay_s):
+    """One request: the JSON names this delay, and the view waited it."""
+    reply = await get_within(f"/{ROUTE}?delay_s={delay_s}", NAME)
+    data = json_of(reply, NAME)
+    if data != {"waited_s": delay_s}:
+        raise Failed(f"For /{ROUTE}?delay_s={delay_s} the JSON should be exactly "
+                     f'{{"waited_s": {delay_s}}} (the number read from the query string), '
+                     f"got {describe(data)}.")
+    require_waited(reply, NAME, delay_s)
+    context.note(f"one request with delay_s={delay_s}: {reply.elapsed_s:.2f} s, JSON {data}")
+    return reply
+
+
+async def wait_follows_delay(context):
+    short = await answers_delay(context, SHORT_DELAY_S)
+    long = await answers_delay(context, LONGER_S)
+    require_follows(short, long, NAME, SHORT_DELAY_S, LONGER_S)
+
+
+async def hidden_delays(context):
+    for delay_s in HIDDEN_DELAYS_S:
+        await answers_delay(context, delay_s)
 
 
 async def judge(context):
-    name, delay_s = "ex01_view", SHORT_DELAY_S
-    view = find_view(context.namespace, name, "ex01/")
-    require_async(view, name, "wait with `await asyncio.sleep(delay_s)`")
-    reply = await get_within(f"/ex01/?delay_s={delay_s}", name)
-    data = json_of(reply, name)
-    if not isinstance(data, dict) or data.get("waited_s") != delay_s:
-        raise Failed(f"For /ex01/?delay_s={delay_s} the JSON should be "
-                     f'{{"waited_s": {delay_s}}} (the number read from the query string), '
-                     f"got {describe(data)}.")
-    require_waited(reply, name, delay_s)
-    context.note(f"one request with delay_s={delay_s}: {reply.elapsed_s:.2f} s, JSON {data}")
-    run, lag_s = await measure_probed(context, f"/ex01/?delay_s={DELAY_S}", name,
+    view = context.view(NAME, ROUTE)
+    require_async(view, NAME, "wait with `await asyncio.sleep(delay_s)`")
+    await wait_follows_delay(context)
+    if context.hidden:
+        await hidden_case(context, "another delay_s", hidden_delays(context))
+    run, lag_s = await measure_probed(context, f"/{ROUTE}?delay_s={DELAY_S}", NAME,
                                        f"your ex01_view: {REQUESTS} requests of {DELAY_S:g} s")
-    require_overlap(context, run, lag_s, view, name)
+    require_overlap(context, run, lag_s, view, NAME, delay_s=DELAY_S)
     return (f"{REQUESTS} requests of {DELAY_S:g} s overlapped and finished together in "
             f"{run.total_s:.2f} s, and the event loop kept ticking.")
 

@@ -1,46 +1,124 @@
-"""ex02: how it is judged."""
+"""ex02, database records without blocking.
 
-from course.grading.judging import REQUESTS, Exercise, get_within, measure_probed, require_overlap
-from course.grading.probes import Failed, describe, find_view, json_of, require_async
+Task, sentence by sentence → step: `ex02_view` mounted at ex02/ (find it) · async, the query off
+the loop (require_async; Django's SynchronousOnlyOperation, with DJANGO_ALLOW_ASYNC_UNSAFE
+refused) · {"books": [{"title", "published"}, …]} (both fields, right values) · every Book
+(count) · in the model's order (order) · without blocking (loop lag under 3 requests).
+Hidden: other records (a book added for the case, then removed): a hard-coded list fails.
+"""
+
+import uuid
+
+from course.grading.judging import (
+    REQUESTS,
+    Exercise,
+    get_within,
+    hidden_case,
+    measure_probed,
+    require_overlap,
+)
+from course.grading.probes import (
+    Failed,
+    describe,
+    json_of,
+    require_async,
+    require_safe_environment,
+)
+from course.grading.sources import helpers_of
+
+NAME, ROUTE = "ex02_view", "ex02/"
+FIELDS = ("title", "published")
 
 
-def _book_titles():
+def _expected_books():
     from django.db import connections
 
     from demo_project.catalog.models import Book
 
     try:
-        return list(Book.objects.values_list("title", flat=True))
+        return [dict(book) for book in Book.objects.values(*FIELDS)]
     finally:
         connections.close_all()
 
 
-async def judge(context):
+async def expected_books():
     from asgiref.sync import sync_to_async
 
-    name = "ex02_view"
-    view = find_view(context.namespace, name, "ex02/")
-    require_async(view, name, "await the database call (sync_to_async or the async ORM)")
-    expected = await sync_to_async(_book_titles, thread_sensitive=False)()
-    data = json_of(await get_within("/ex02/", name), name)
+    return await sync_to_async(_expected_books, thread_sensitive=False)()
+
+
+def require_books(data, expected):
     books = data.get("books") if isinstance(data, dict) else None
     if not isinstance(books, list) or not all(isinstance(book, dict) for book in books):
         raise Failed(f'The JSON should be {{"books": [{{"title": …, "published": …}}, …]}}, '
                      f"got {describe(data)}.")
-    titles = [book.get("title") for book in books]
-    if len(titles) != len(expected):
-        raise Failed(f"Expected all {len(expected)} books; got {len(titles)}. Return every book, "
+    missing = [f for f in FIELDS if any(f not in book for book in books)]
+    if missing:
+        raise Failed(f"Each book should have {' and '.join(FIELDS)}; some have no "
+                     f"{' or '.join(missing)} (first book: {describe(books[:1])}). Include "
+                     f"both fields: Book.objects.values({', '.join(map(repr, FIELDS))}).")
+    if len(books) != len(expected):
+        raise Failed(f"Expected all {len(expected)} books; got {len(books)}. Return every book, "
                      "each as {'title': …, 'published': …}, without slicing or filtering.")
-    if titles != expected:
-        raise Failed(
-            f"Expected the books in the model's order (by year published, then title), "
-            f"starting {expected[:2]}; got {titles[:2]}. Keep the order the query gives."
-        )
-    context.note(f"one request: {len(books)} books, as expected")
-    run, lag_s = await measure_probed(context, "/ex02/", name,
+    got = [{f: book[f] for f in FIELDS} for book in books]
+    if sorted(got, key=repr) != sorted(expected, key=repr):
+        raise Failed("The books' titles or years differ from the database's (first expected "
+                     f"{describe(expected[:1])}, got {describe(got[:1])}). Read them from "
+                     "the Book model on every request.")
+    if got != expected:
+        raise Failed(f"Expected the books in the model's order (by year published, then title), "
+                     f"starting {[b['title'] for b in expected[:2]]}; got "
+                     f"{[b['title'] for b in got[:2]]}. Keep the order the query gives.")
+    return books
+
+
+def _add_book(title):
+    from django.db import connections
+
+    from demo_project.catalog.models import Author, Book
+
+    try:
+        return Book.objects.create(title=title, published=1977,
+                                   author=Author.objects.order_by("pk").first()).pk
+    finally:
+        connections.close_all()
+
+
+def _remove_book(pk):
+    from django.db import connections
+
+    from demo_project.catalog.models import Book
+
+    try:
+        Book.objects.filter(pk=pk).delete()
+    finally:
+        connections.close_all()
+
+
+async def other_records(context):
+    """A book the view has never seen: a list typed into the view cannot contain it."""
+    from asgiref.sync import sync_to_async
+
+    pk = await sync_to_async(_add_book, thread_sensitive=False)(f"Hidden {uuid.uuid4().hex}")
+    try:
+        require_books(json_of(await get_within(f"/{ROUTE}", NAME), NAME), await expected_books())
+    finally:
+        await sync_to_async(_remove_book, thread_sensitive=False)(pk)
+
+
+async def judge(context):
+    view = context.view(NAME, ROUTE)
+    require_async(view, NAME, "await the database call (sync_to_async or the async ORM)")
+    require_safe_environment(*helpers_of(view))
+    books = require_books(json_of(await get_within(f"/{ROUTE}", NAME), NAME),
+                          await expected_books())
+    context.note(f"one request: {len(books)} books with title and published, as expected")
+    if context.hidden:
+        await hidden_case(context, "other records in the database", other_records(context))
+    run, lag_s = await measure_probed(context, f"/{ROUTE}", NAME,
                                        f"your ex02_view: {REQUESTS} requests at once")
     # Fast queries need not overlap; what matters is that none blocked the loop.
-    require_overlap(context, run, lag_s, view, name, overlap=False)
+    require_overlap(context, run, lag_s, view, NAME, overlap=False)
     return (f"All {len(books)} books, and {REQUESTS} concurrent requests answered in "
             f"{run.total_s:.2f} s with no SynchronousOnlyOperation.")
 

@@ -1,70 +1,47 @@
-"""ex04: how it is judged."""
+"""ex04, three APIs at once with a deadline.
 
-from course._http import RequestTimeout, get
+Task, sentence by sentence → step: ex04_view at ex04/, async · calls the three SERVICES through
+the shared client `upstream` (hooks on it record each call) at the paths upstream_path(request,
+name) gives (the recorded queries match each case's) · concurrently (the recorded calls
+overlap) · answers within DEADLINE_S plus a little when one is slow (deadline) · {"services":
+{name: {"data": upstream's data} | {"error": text}}} (entries, data equal to the upstream's).
+Hidden: other delays, another service failing, another one slow.
+"""
+
+from course.grading.exercises.ex04_calls import UpstreamCalls
 from course.grading.judging import (
     REQUESTS,
     Exercise,
     get_within,
+    hidden_case,
     measure_probed,
     require_overlap,
 )
-from course.grading.probes import Failed, describe, find_view, json_of, require_async
+from course.grading.probes import Failed, describe, json_of, require_async
 
-UPSTREAM_DELAY_S = 0.4  # ex04: how slow each fake upstream API is made
-UPSTREAM_SLOW_S = 3.0  # ex04: the one slow service
-GATHERED_MAX = 1.8  # ex04: calls at once take about one delay; one after another, three
-DEADLINE_S = 1.0  # ex04: the deadline the exercise states
-DEADLINE_GRACE_S = 0.6  # ex04: time allowed past the deadline
+NAME, ROUTE = "ex04_view", "ex04/"
 SERVICES = ("weather", "news", "stocks")
+UPSTREAM_DELAY_S = 0.4  # how slow each fake upstream API is made
+UPSTREAM_SLOW_S = 4.0  # the one slow service
+DEADLINE_S = 1.0  # the deadline the exercise states
+DEADLINE_SLACK_S = 1.5  # allowed past the deadline on a busy machine; still 1.5 s before the
+# slow service would answer, so a view without a deadline cannot pass
+VISIBLE = ({}, {"fail": "stocks"}, {"news": UPSTREAM_SLOW_S})
+HIDDEN = ({"weather": 0.25, "news": 0.35, "stocks": 0.3}, {"fail": "weather"},
+          {"stocks": UPSTREAM_SLOW_S, "fail": "news"})
 
 
-async def judge(context):
-    name = "ex04_view"
-    view = find_view(context.namespace, name, "ex04/")
-    require_async(view, name, "await the three calls together with asyncio.gather")
-    fast = "&".join(f"{service}={UPSTREAM_DELAY_S}" for service in SERVICES)
-    reply = await get_within(f"/ex04/?{fast}", name)
-    _require_services(json_of(reply, name), name, failed=())
-    context.note(f"three services of {UPSTREAM_DELAY_S:g} s each: {reply.elapsed_s:.2f} s",
-                 all_fast_s=round(reply.elapsed_s, 3))
-    if reply.elapsed_s > GATHERED_MAX * UPSTREAM_DELAY_S:
-        raise Failed(
-            f"Three services that take {UPSTREAM_DELAY_S:g} s each took {reply.elapsed_s:.2f} s:"
-            " your view called them one after another. Start all three at once with "
-            "`await asyncio.gather(...)`."
-        )
-    broken = await get_within("/ex04/?fail=stocks", name)
-    if broken.error or broken.status != 200:
-        raise Failed(
-            f"When one service answers 503, {name} should still answer 200 with an error for "
-            f"that service, but it answered {broken.status}"
-            f"{' and raised ' + broken.error if broken.error else ''}. Check each upstream "
-            "response's status_code before reading its data."
-        )
-    _require_services(json_of(broken, name), name, failed=("stocks",))
-    limit_s = DEADLINE_S + DEADLINE_GRACE_S
-    slow = f"/ex04/?news={UPSTREAM_SLOW_S:g}"
-    try:
-        slow_reply = await get(slow, timeout_s=UPSTREAM_SLOW_S + 1.0)
-    except RequestTimeout:
-        slow_reply = None
-    if slow_reply is None or slow_reply.elapsed_s > limit_s:
-        took = "no answer at all" if slow_reply is None else f"{slow_reply.elapsed_s:.2f} s"
-        raise Failed(f"With one service taking {UPSTREAM_SLOW_S:g} s, {name} took {took}; "
-                     f"the deadline is DEADLINE_S = {DEADLINE_S:g} s. Wrap each call in "
-                     "`async with asyncio.timeout(DEADLINE_S):` and report an error for it.")
-    _require_services(json_of(slow_reply, name), name, failed=("news",))
-    context.note(f"news taking {UPSTREAM_SLOW_S:g} s: answered in {slow_reply.elapsed_s:.2f} s",
-                 one_slow_s=round(slow_reply.elapsed_s, 3))
-    run, lag_s = await measure_probed(
-        context, slow, name, f"your ex04_view, news takes {UPSTREAM_SLOW_S:g} s: "
-        f"{REQUESTS} requests", timeout_s=limit_s + 1.0)
-    require_overlap(context, run, lag_s, view, name)
-    return (f"Three services at once in {reply.elapsed_s:.2f} s; a slow one cut off at the "
-            f"deadline ({run.total_s:.2f} s for {REQUESTS} requests); a broken one reported.")
+def _query(case):
+    delays = {s: case.get(s, UPSTREAM_DELAY_S) for s in SERVICES}
+    return "&".join([f"{s}={d:g}" for s, d in delays.items()] +
+                    ([f"fail={case['fail']}"] if "fail" in case else [])), delays
 
 
-def _require_services(data, name, failed):
+def _failing(case):
+    return {s for s in SERVICES if case.get("fail") == s or case.get(s, 0) > DEADLINE_S}
+
+
+def require_services(data, failed, expected_data):
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict) or set(services) != set(SERVICES):
         raise Failed(f'The JSON should be {{"services": {{"weather": …, "news": …, "stocks": …}}}}'
@@ -75,6 +52,88 @@ def _require_services(data, name, failed):
             situation = "failed or was too slow" if service in failed else "answered in time"
             raise Failed(f'{service} {situation}, so services["{service}"] should have a '
                          f'"{key}" entry; got {describe(entry)}.')
+        if key == "data" and entry["data"] != expected_data[service]:
+            raise Failed(f'services["{service}"]["data"] should be the upstream\'s data, '
+                         f"{describe(expected_data[service])}; got {describe(entry['data'])}.")
+
+
+def require_asked(calls, delays, fail):
+    asked = calls.asked()
+    if set(asked) != set(SERVICES):
+        raise Failed(f"Through `upstream`, {NAME} asked for {sorted(asked) or 'nothing'}; it "
+                     f"should ask each of {list(SERVICES)}, with the shared client `upstream`.")
+    for service, query in asked.items():
+        wanted = {"delay_s": f"{delays[service]:g}", "fail": "1" if fail == service else "0"}
+        if {k: query.get(k) for k in wanted} != wanted:
+            raise Failed(f"{NAME} asked {service} for {query}, not what upstream_path(request, "
+                         f"{service!r}) gives for this request: call that path for each service.")
+
+
+async def one_case(context, case, expected_data):
+    query, delays = _query(case)
+    async with UpstreamCalls(context.namespace) as calls:
+        reply = await get_within(f"/{ROUTE}?{query}", NAME, UPSTREAM_SLOW_S + 1.0)
+    if (reply.error or reply.status != 200) and "fail" in case and calls.asked():
+        raise Failed(f"When one service answers 503, {NAME} should still answer 200 with an "
+                     f"error for that service, but it answered {reply.status}. Check each "
+                     "upstream response's status_code before reading its data.")
+    data = json_of(reply, NAME)  # names the error the view raised, if it did
+    require_asked(calls, delays, case.get("fail"))
+    if any(case.get(s, 0) > DEADLINE_S for s in SERVICES):
+        require_deadline(context, reply)
+    require_services(data, _failing(case), expected_data)
+    return reply, calls
+
+
+def require_concurrent(context, reply, calls):
+    context.note(f"three services of {UPSTREAM_DELAY_S:g} s each: {reply.elapsed_s:.2f} s",
+                 all_fast_s=round(reply.elapsed_s, 3))
+    if not calls.overlapped():
+        raise Failed(f"Three services that take {UPSTREAM_DELAY_S:g} s each took "
+                     f"{reply.elapsed_s:.2f} s, and your view called them one after another "
+                     "(each began after the previous answered). Start all three at once with "
+                     "`await asyncio.gather(...)`.")
+
+
+def require_deadline(context, reply):
+    limit_s = DEADLINE_S + DEADLINE_SLACK_S
+    context.note(f"one service taking {UPSTREAM_SLOW_S:g} s: answered in {reply.elapsed_s:.2f} s",
+                 one_slow_s=round(reply.elapsed_s, 3))
+    if reply.elapsed_s > limit_s:
+        raise Failed(f"With one service taking {UPSTREAM_SLOW_S:g} s, {NAME} took "
+                     f"{reply.elapsed_s:.2f} s; the deadline is DEADLINE_S = {DEADLINE_S:g} s. "
+                     "Wrap each call in `async with asyncio.timeout(DEADLINE_S):` and report an "
+                     "error for it.")
+
+
+async def cases(context, chosen, expected_data):
+    replies = [await one_case(context, case, expected_data) for case in chosen]
+    for (reply, calls), case in zip(replies, chosen, strict=True):
+        if not _failing(case):  # all three answer in time: they must have run together
+            require_concurrent(context, reply, calls)
+
+
+async def upstream_data():
+    from course._http import get
+
+    return {s: (await get(f"/upstream/{s}/?delay_s=0")).json()["data"] for s in SERVICES}
+
+
+async def judge(context):
+    view = context.view(NAME, ROUTE)
+    require_async(view, NAME, "await the three calls together with asyncio.gather")
+    expected_data = await upstream_data()
+    await cases(context, VISIBLE, expected_data)
+    if context.hidden:
+        await hidden_case(context, "other delays, another service failing or slow",
+                          cases(context, HIDDEN, expected_data))
+    slow = f"/{ROUTE}?news={UPSTREAM_SLOW_S:g}"
+    run, lag_s = await measure_probed(
+        context, slow, NAME, f"your ex04_view, news takes {UPSTREAM_SLOW_S:g} s: {REQUESTS} "
+        "requests", timeout_s=UPSTREAM_SLOW_S + 1.0)
+    require_overlap(context, run, lag_s, view, NAME)
+    return (f"Three services at once; a slow one cut off at the deadline ({run.total_s:.2f} s "
+            f"for {REQUESTS} requests); a broken one reported.")
 
 
 EXERCISE = Exercise("ex04", "three APIs with a deadline", "ex04_upstream_apis.ipynb", judge)

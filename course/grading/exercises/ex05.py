@@ -1,30 +1,106 @@
-"""ex05: how it is judged."""
+"""ex05, unblock the event loop.
 
+Task, sentence by sentence → step: ex05_view at ex05/ · stays `async def` (require_async) · still
+answers what legacy_report(delay_s) returns (JSON equal to it, for several delays) · calls the
+provided legacy_report, which may not be changed (its code equals the notebook's own, and a
+watcher sees it called, off the event loop) · no longer blocks the loop (overlap of 3 requests).
+Hidden: other delays.
+"""
+
+import threading
+from contextlib import contextmanager
+
+from course.grading.exercises import ex05_pristine
 from course.grading.judging import (
     DELAY_S,
     REQUESTS,
     SHORT_DELAY_S,
     Exercise,
     get_within,
+    hidden_case,
     measure_probed,
+    require_follows,
     require_overlap,
 )
-from course.grading.probes import Failed, describe, find_view, json_of, require_async
+from course.grading.probes import Failed, describe, json_of, require_async, source_of
+from course.grading.sources import helpers_of
+
+NAME, ROUTE, PROVIDED = "ex05_view", "ex05/", "legacy_report"
+LONGER_S = 0.7  # a second delay: the report's time must follow delay_s
+HIDDEN_DELAYS_S = (0.2, 0.45)  # the grader's run: other delays than the visible check's
+
+
+class _SleepWatch:
+    """Stands in for the module `time` in the notebook: records who calls time.sleep."""
+
+    def __init__(self, real, threads):
+        self._real, self._threads = real, threads
+
+    def sleep(self, seconds):
+        self._threads.append(threading.current_thread().name)
+        return self._real.sleep(seconds)
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+@contextmanager
+def watched(namespace):
+    """Record the threads legacy_report runs on: by its name, and (for a view that keeps it
+    under another name) by the time.sleep it calls through the notebook's `time`."""
+    original, real_time, threads = namespace[PROVIDED], namespace.get("time"), []
+
+    def legacy_report(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    namespace[PROVIDED] = legacy_report
+    if real_time is not None:
+        namespace["time"] = _SleepWatch(real_time, threads)
+    try:
+        yield threads
+    finally:
+        namespace[PROVIDED] = original
+        if real_time is not None:
+            namespace["time"] = real_time
+
+
+async def answers_report(context, delay_s):
+    expected = ex05_pristine.report(delay_s)
+    with watched(context.namespace) as threads:
+        reply = await get_within(f"/{ROUTE}?delay_s={delay_s}", NAME)
+    data = json_of(reply, NAME)
+    if data != expected:
+        raise Failed(f"ex05_view should return the report of legacy_report(delay_s): for "
+                     f"delay_s={delay_s}, {describe(expected)}; got {describe(data)}.")
+    if not threads or not any(PROVIDED in source_of(f) for f in helpers_of(context.views[0])):
+        raise Failed(f"ex05_view answered without calling {PROVIDED}: call the provided "
+                     "function (on a worker thread) instead of writing its work again.")
+    if threading.current_thread().name in threads:
+        raise Failed(f"ex05_view calls `{PROVIDED}(...)` directly, on the event loop's thread, "
+                     "so it blocks the loop for every request. Run it on a worker thread: "
+                     f"`await sync_to_async({PROVIDED})(delay_s)`.")
+    return reply
+
+
+async def reports_follow(context, delays):
+    replies = [await answers_report(context, delay_s) for delay_s in delays]
+    if len(delays) == 2:
+        require_follows(*replies, NAME, *delays)
 
 
 async def judge(context):
-    name, delay_s = "ex05_view", SHORT_DELAY_S
-    view = find_view(context.namespace, name, "ex05/")
-    require_async(view, name, "run the blocking call on a worker thread with "
-                  "`await sync_to_async(legacy_report)(delay_s)`")
-    reply = await get_within(f"/ex05/?delay_s={delay_s}", name)
-    data = json_of(reply, name)
-    if not isinstance(data, dict) or data.get("took_s") != delay_s:
-        raise Failed(f"ex05_view should return the report of legacy_report(delay_s), e.g. "
-                     f'{{"report": "ready", "took_s": {delay_s}}}; got {describe(data)}.')
-    run, lag_s = await measure_probed(context, f"/ex05/?delay_s={DELAY_S}", name,
+    view = context.view(NAME, ROUTE)
+    require_async(view, NAME, "run the blocking call on a worker thread with "
+                  f"`await sync_to_async({PROVIDED})(delay_s)`")
+    ex05_pristine.require_provided(context.namespace)
+    await reports_follow(context, (SHORT_DELAY_S, LONGER_S))
+    if context.hidden:
+        await hidden_case(context, "another delay_s", reports_follow(context, HIDDEN_DELAYS_S))
+    run, lag_s = await measure_probed(context, f"/{ROUTE}?delay_s={DELAY_S}", NAME,
                                        f"your ex05_view: {REQUESTS} requests of {DELAY_S:g} s")
-    require_overlap(context, run, lag_s, view, name)
+    require_overlap(context, run, lag_s, view, NAME, delay_s=DELAY_S)
+    ex05_pristine.require_provided(context.namespace)  # not swapped while the views ran
     return (f"The blocking call no longer blocks the loop: {REQUESTS} requests of {DELAY_S:g} s "
             f"overlapped ({run.total_s:.2f} s in all).")
 

@@ -1,0 +1,169 @@
+"""Issue 10's kinds of wrong answers, each failing its check with a message that names the cause,
+and the hidden cases: an answer shaped to the visible check fails the grader's run without
+seeing the hidden inputs. Each check is proven both ways: the solution passes (test_checks.py),
+these fail. Views run in this process, mounted from the notebooks' cells with small edits."""
+
+import pytest
+from test_checks import check, load, no_exercise_routes  # noqa: F401 - the fixture is autouse
+
+WRONG = {  # kind: (exercise, edits, words the message must contain)
+    # a view that ignores a value the request asks for
+    "ex01 ignores delay_s": ("ex01", [("await asyncio.sleep(delay_s)", "await asyncio.sleep(0.3)"),
+                                      ('{"waited_s": delay_s}', '{"waited_s": 0.3}')],
+                             '{"waited_s": 0.8}'),
+    "ex01 echoes delay_s, waits a fixed time": ("ex01", [("asyncio.sleep(delay_s)", "asyncio.sleep(0.9)")],
+                                                "does not follow delay_s"),
+    "ex03 sync view waits a fixed time": ("ex03", [("time.sleep(delay_s)", "time.sleep(0.8)")],
+                                          "does not follow delay_s"),
+    "ex04 hard-codes the upstream paths": ("ex04", [
+        ("upstream.get(upstream_path(request, name))",
+         'upstream.get(f"/upstream/{name}/?delay_s=0.4&fail=0")')], "not what upstream_path"),
+    "ex04 uses a client of its own": ("ex04", [
+        ("response = await upstream.get(upstream_path(request, name))",
+         "async with httpx.AsyncClient(transport=upstream._transport, base_url='http://testserver')"
+         " as own:\n                response = await own.get(upstream_path(request, name))")],
+        "asked for nothing"),
+    "ex05 ignores delay_s": ("ex05", [("legacy_report)(delay_s)", "legacy_report)(0.3)")],
+                             '"took_s": 0.7'),
+    # records that leave out a field the task names
+    "ex02 books without published": ("ex02", [('values("title", "published")', 'values("title")')],
+                                     "Each book should have title and published"),
+    "ex04 data replaced by a summary": ("ex04", [('{"data": response.json()["data"]}', '{"data": "ok"}')],
+                                        "should be the upstream's data"),
+    "ex04 no error entry for a failing service": ("ex04", [
+        ('return {"error": f"the service answered {response.status_code}"}', 'return {"data": None}')],
+        '"error" entry'),
+    # the code the task says may not be changed, rewritten instead of called
+    "ex05 legacy_report rewritten": ("ex05", [
+        ("    time.sleep(delay_s)\n    return", "    return")], "not the function the exercise provides"),
+    "ex05 the report written again": ("ex05", [
+        ("report = await sync_to_async(legacy_report)(delay_s)  # runs on a worker thread",
+         'await __import__("asyncio").sleep(delay_s)\n    report = {"report": "ready", "took_s": delay_s}')],
+        "without calling legacy_report"),
+    # misleading messages, fixed
+    "ex01 returns a plain dict": ("ex01", [('return JsonResponse({"waited_s": delay_s})',
+                                            'return {"waited_s": delay_s}')], "return JsonResponse"),
+    "ex05 returns the report dict": ("ex05", [("return JsonResponse(report)", "return report")],
+                                     "A view must return a response"),
+    "ex02 missing await on the async ORM": ("ex02", [
+        ('books = await sync_to_async(list)(Book.objects.values("title", "published"))',
+         'books = [b async for b in Book.objects.values("title", "published")]\n'
+         '    books.append(Book.objects.acount())')],
+        "`Book.objects.acount()` is called without `await`"),
+    "ex04 missing await on gather": ("ex04", [("results = await asyncio.gather", "results = asyncio.gather")],
+                                     "`asyncio.gather(*(call_service(request, name) for name in SERVICES))`"
+                                     " is called without `await`"),
+    "ex04 missing await on upstream.get": ("ex04", [("response = await upstream.get", "response = upstream.get")],
+                                           "In call_service, line"),
+    "ex05 missing await on sync_to_async": ("ex05", [("report = await sync_to_async", "report = sync_to_async")],
+                                            "`sync_to_async(legacy_report)(delay_s)` is called without `await`"),
+    "ex01 does no work": ("ex01", [("await asyncio.sleep(delay_s)", "pass")], "should wait delay_s"),
+    "ex05 does no work": ("ex05", [("report = await sync_to_async(legacy_report)(delay_s)",
+                                    'report = {"report": "ready", "took_s": delay_s}')],
+                          "without calling legacy_report"),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # "coroutine … was never awaited"
+@pytest.mark.parametrize("kind", list(WRONG))
+def test_each_kind_of_wrong_answer_fails_naming_its_cause(kind):
+    exercise, edits, expected = WRONG[kind]
+    result = check(exercise, load(exercise, edits=edits))
+    assert not result.passed
+    assert expected in result.message
+    assert "blocks the event loop" not in result.message
+
+
+def test_the_unsafe_variable_in_the_environment_fails_every_check(monkeypatch):
+    lazy = [('await sync_to_async(list)(Book.objects.values("title", "published"))',
+             'list(Book.objects.values("title", "published"))')]
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    for exercise, edits in (("ex02", lazy), ("ex01", ())):
+        result = check(exercise, load(exercise, edits=edits))
+        assert not result.passed and "DJANGO_ALLOW_ASYNC_UNSAFE is set" in result.message
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE")
+    assert check("ex01", load("ex01")).passed
+
+
+def test_a_view_that_switches_the_check_off_itself_fails():
+    namespace = load("ex02", edits=[(
+        'books = await sync_to_async(list)(Book.objects.values("title", "published"))',
+        'import os\n    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"\n'
+        '    books = list(Book.objects.values("title", "published"))\n'
+        '    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]')])
+    result = check("ex02", namespace)
+    assert not result.passed and "DJANGO_ALLOW_ASYNC_UNSAFE" in result.message
+
+
+def test_a_syntax_error_is_reported_first_with_its_line():
+    namespace = load("ex01")  # an older, working version is still mounted
+    broken = '@course.route("ex01/")\nasync def ex01_view(request)\n    return None\n'
+    namespace["In"] = ["", "import course", broken]
+    result = check("ex01", namespace)
+    assert not result.passed
+    assert "SyntaxError on line 2" in result.message and "ex01_view(request)" in result.message
+    namespace["In"].append(broken.replace("(request)", "(request):"))  # fixed: the newest counts
+    assert "SyntaxError" not in check("ex01", namespace).message
+
+
+def _ex03_measured_twice():
+    namespace = load("ex03")
+    namespace["ex03_sync_run"] = namespace["ex03_async_run"]
+    namespace["ex03_speedup"] = 1.0
+    return namespace
+
+
+def test_ex03_the_same_kind_of_view_measured_twice_fails():
+    result = check("ex03", _ex03_measured_twice())
+    assert not result.passed and "ran on the event loop's thread" in result.message
+
+
+def test_ex03_a_server_run_that_is_not_one_worker_fails():
+    namespace = load("ex03")
+    namespace["ex03_server_run"] = namespace["ex03_sync_run"]  # the ASGI handler's threads
+    namespace["ex03_server_speedup"] = namespace["ex03_speedup"]
+    result = check("ex03", namespace)
+    assert not result.passed and "ex03_server_run should measure" in result.message
+
+
+def test_ex03_a_server_speedup_typed_in_fails():
+    namespace = load("ex03")
+    namespace["ex03_server_speedup"] = 3.0 if namespace["ex03_server_speedup"] < 2.7 else 2.0
+    result = check("ex03", namespace)
+    assert not result.passed and "ex03_server_speedup is" in result.message
+
+
+HIDDEN = {  # shaped to the visible check: passes check(), fails the grader's hidden cases
+    "ex01 only the visible delays": ("ex01", [(
+        "await asyncio.sleep(delay_s)",
+        "await asyncio.sleep(delay_s)\n    if delay_s not in (0.3, 0.5, 0.8):\n"
+        "        return JsonResponse({'waited_s': 1})")], "another delay_s", ("0.15", "0.45")),
+    "ex02 a list typed in": ("ex02", [(
+        'books = await sync_to_async(list)(Book.objects.values("title", "published"))',
+        'books = globals().setdefault("_typed", await sync_to_async(list)('
+        'Book.objects.values("title", "published")))')], "other records", ("Hidden",)),
+    "ex04 only stocks can fail": ("ex04", [(
+        'fail = "1" if request.GET.get("fail") == name else "0"', 'fail = "1" if request.GET.get("fail") == name == "stocks" else "0"')],
+        "another service failing", ("weather",)),
+    "ex05 only the visible delays": ("ex05", [(
+        "report = await sync_to_async(legacy_report)(delay_s)",
+        "report = await sync_to_async(legacy_report)(delay_s if delay_s in (0.3, 0.5, 0.7) else 1)")],
+        "another delay_s", ("0.2", "0.45")),
+}
+
+
+@pytest.mark.parametrize("kind", list(HIDDEN))
+def test_answers_shaped_to_the_visible_check_fail_the_hidden_cases(kind):
+    exercise, edits, what, secrets = HIDDEN[kind]
+    assert check(exercise, load(exercise, edits=edits)).passed  # the learner's own check
+    result = check(exercise, load(exercise, edits=edits), hidden=True)
+    assert not result.passed and what in result.message
+    shown = result.message + " ".join(result.details) + repr(result.measured)
+    assert not any(secret in shown for secret in secrets), shown
+
+
+@pytest.mark.parametrize("exercise", ["ex01", "ex02", "ex03", "ex04", "ex05"])
+def test_solutions_pass_the_hidden_cases(exercise):
+    result = check(exercise, load(exercise), hidden=True)
+    assert result.passed, result.message
+    assert any("hidden case passed" in line for line in result.details)
