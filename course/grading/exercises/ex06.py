@@ -1,0 +1,240 @@
+"""ex06: how it is judged — an async class-based view with GET and POST, JSON in and out."""
+
+import uuid
+
+from course import routes
+from course._http import request
+from course.grading.judging import REQUESTS, Exercise, get_within, measure_probed, require_overlap
+from course.grading.probes import Failed, describe, json_of, source_of
+
+NAME = "Ex06Books"
+ROUTE = "ex06/authors/<int:author_id>/books/"
+MISSING_ID = 999_999  # no demo author has this id
+HANDLERS = ("get", "post")
+
+
+def _target(author_id):
+    return f"/ex06/authors/{author_id}/books/"
+
+
+def _mounted_class(namespace):
+    """The class mounted at ROUTE, or Failed saying what is missing and where."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(_target(1))
+    except Resolver404:
+        match = None
+    if match is not None and match.route == ROUTE:
+        view = getattr(match.func, "__wrapped__", match.func)
+        cls = getattr(view, "view_class", None)
+        if cls is None:
+            raise Failed(f"The view at /{ROUTE} is a function; this exercise asks for a class: "
+                         f"`class {NAME}(View):` with `async def get` and `async def post`.")
+        return cls
+    elsewhere = [path for path, name in routes.mounted().items() if name == NAME]
+    if elsewhere:
+        raise Failed(f"{NAME} is mounted at {elsewhere[0]}, but this exercise calls /{ROUTE}. "
+                     f'Put @course.route("{ROUTE}") on the line above `class {NAME}(View):`.')
+    if NAME in namespace:
+        raise Failed(f"{NAME} is defined but not mounted on a URL. Put "
+                     f'@course.route("{ROUTE}") on the line above its `class`, and run that cell.')
+    raise Failed(f"There is no class named {NAME} in this notebook. Define it in the answer cell "
+                 f'under @course.route("{ROUTE}") and run that cell.')
+
+
+def _require_async_handlers(cls):
+    from asgiref.sync import iscoroutinefunction
+    from django.views import View
+
+    if not issubclass(cls, View):
+        raise Failed(f"{NAME} should be a subclass of django.views.View.")
+    missing = [name for name in HANDLERS if not hasattr(cls, name)]
+    if missing:
+        raise Failed(f"{NAME} has no `{missing[0]}` method: define `async def {missing[0]}"
+                     "(self, request, author_id):`.")
+    sync = [name for name in HANDLERS if not iscoroutinefunction(getattr(cls, name))]
+    if sync:
+        raise Failed(f"{NAME}.{sync[0]} is a plain `def`, so Django runs the whole class on a "
+                     f"worker thread. Make every handler `async def` and await the async ORM.")
+    extra = [m for m in cls.http_method_names if m not in (*HANDLERS, "head", "options")
+             and hasattr(cls, m)]
+    if extra:
+        raise Failed(f"{NAME} defines `{extra[0]}`, but the task says other methods get 405: "
+                     f"remove that method and let View answer 405 for it.")
+
+
+def _require_shortcut(cls):
+    # A class's own source is not always findable in a notebook; its methods' sources are.
+    if not any("aget_object_or_404" in source_of(getattr(cls, name)) for name in HANDLERS):
+        raise Failed(f"{NAME} answers 404 for a missing author, but the task asks for "
+                     "`await aget_object_or_404(Author, pk=author_id)`: use the shortcut.")
+
+
+def _database(function, *args):
+    """Run a sync ORM function on a thread of its own and close its connection."""
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    def run():
+        try:
+            return function(*args)
+        finally:
+            connections.close_all()
+
+    return sync_to_async(run, thread_sensitive=False)()
+
+
+def _author_and_books():
+    from demo_project.catalog.models import Author
+
+    author = Author.objects.filter(books__isnull=False).order_by("-pk").first()
+    books = [{"title": b.title, "published": b.published} for b in author.books.all()]
+    return author.pk, author.name, books
+
+
+def _new_book_ids_after(last_id):
+    from demo_project.catalog.models import Book
+
+    return list(Book.objects.filter(pk__gt=last_id).values_list("pk", flat=True))
+
+
+def _last_book_id():
+    from django.db.models import Max
+
+    from demo_project.catalog.models import Book
+
+    return Book.objects.aggregate(last=Max("pk"))["last"] or 0
+
+
+def _delete_books_after(last_id):
+    from demo_project.catalog.models import Book
+
+    Book.objects.filter(pk__gt=last_id).delete()
+
+
+async def _send(method, target, **kwargs):
+    from course._http import RequestTimeout
+    from course.grading.judging import REQUEST_LIMIT_S
+
+    try:
+        return await request(method, target, timeout_s=REQUEST_LIMIT_S, **kwargs)
+    except RequestTimeout:
+        raise Failed(f"{NAME} did not answer {method} {target} within {REQUEST_LIMIT_S:g} s: is "
+                     "it waiting on something that never finishes?") from None
+
+
+def _require_404(reply, what):
+    if reply.status == 404:
+        return
+    if reply.error and "DoesNotExist" in reply.error:
+        raise Failed(f"{what} for an author that does not exist raised {reply.error}. Find the "
+                     "author with `await aget_object_or_404(Author, pk=author_id)`: it answers "
+                     "404 instead.")
+    json_of(reply, NAME, status=404)  # names the error, or the status it got
+    raise Failed(f"{what} for an author that does not exist answered {reply.status}; expected "
+                 "404 from aget_object_or_404.")
+
+
+async def _judge_get(context, author_id, author_name, books):
+    data = json_of(await get_within(_target(author_id), NAME), NAME)
+    got = data.get("books") if isinstance(data, dict) else None
+    if not isinstance(got, list) or not all(isinstance(book, dict) for book in got):
+        raise Failed('GET should answer {"author": name, "books": [{"title": …, "published": '
+                     f"…}}, …]}}; got {describe(data)}.")
+    if data.get("author") != author_name:
+        raise Failed(f'GET {_target(author_id)} should say "author": {author_name!r}; got '
+                     f"{data.get('author')!r}.")
+    if len(got) != len(books):
+        raise Failed(f"{author_name} has {len(books)} books; GET answered {len(got)}. List "
+                     "only this author's books: `Book.objects.filter(author=author)`.")
+    if got != books:
+        raise Failed(f"GET should list each book as {describe(books[0])}, in the model's order "
+                     f"(year, then title); got {describe(got[0])} first.")
+    _require_404(await get_within(_target(MISSING_ID), NAME), "GET")
+    context.note(f"GET: {len(books)} books of {author_name}, and 404 for a missing author")
+
+
+BAD_BODIES = (  # (what it is, the body as sent)
+    ("a body that is not JSON", "title=Dune&published=1965"),
+    ("a title that is not text", '{"title": 7, "published": 1965}'),
+    ("a missing published", '{"title": "Dune"}'),
+    ("published as text", '{"title": "Dune", "published": "1965"}'),
+    ("a JSON list instead of an object", '["Dune", 1965]'),
+)
+
+
+async def _judge_good_post(context, author_id, last_id):
+    title = f"ex06 check {uuid.uuid4().hex[:8]}"
+    reply = await _send("POST", _target(author_id), json={"title": title, "published": 2001})
+    if reply.status == 200:
+        raise Failed("POST answered 200; a request that creates something answers 201 Created: "
+                     "`JsonResponse({...}, status=201)`.")
+    data = json_of(reply, NAME, status=201)
+    expected = {"title": title, "published": 2001}
+    if not isinstance(data, dict) or {k: data.get(k) for k in expected} != expected \
+            or not isinstance(data.get("id"), int) or isinstance(data.get("id"), bool):
+        raise Failed('POST should answer the new book as {"id": …, "title": …, "published": …}; '
+                     f"sent {describe(expected)}, got {describe(data)}.")
+    created = await _database(_new_book_ids_after, last_id)
+    if data["id"] not in created:
+        raise Failed(f"POST answered id {data['id']}, but no such new book is in the database. "
+                     "Create it with `await Book.objects.acreate(author=author, ...)` and "
+                     "answer its id.")
+    _require_404(await _send("POST", _target(MISSING_ID), json=expected), "POST")
+    context.note("POST: a good body created the book (201), a missing author got 404")
+
+
+async def _judge_bad_posts(context, author_id, last_id):
+    for what, body in BAD_BODIES:
+        known = set(await _database(_new_book_ids_after, last_id))
+        reply = await _send("POST", _target(author_id), content=body,
+                            headers={"content-type": "application/json"})
+        if reply.status in (200, 201):
+            raise Failed(f"POST with {what} ({body}) answered {reply.status}. Check the body "
+                         'first and answer 400 with {"error": "…"} when it is not '
+                         '{"title": text, "published": whole number}.')
+        if reply.error:
+            raise Failed(f"POST with {what} ({body}) made the view raise {reply.error}. Catch "
+                         'that case and answer `JsonResponse({"error": "…"}, status=400)`.')
+        data = json_of(reply, NAME, status=400)
+        if not isinstance(data, dict) or not isinstance(data.get("error"), str):
+            raise Failed(f'POST with {what} answered 400 with {describe(data)}; answer {{"error":'
+                         ' "…"}} saying what is wrong, so the client can fix its request.')
+        if set(await _database(_new_book_ids_after, last_id)) - known:
+            raise Failed(f"POST with {what} answered 400 but still created a book: validate "
+                         "before `acreate`.")
+    context.note(f"POST: {len(BAD_BODIES)} bad bodies, each answered 400 with an error")
+
+
+async def _judge_other_methods(context, author_id):
+    for method in ("PUT", "PATCH", "DELETE"):
+        reply = await _send(method, _target(author_id))
+        if reply.status != 405:
+            raise Failed(f"{method} answered {reply.status}; methods other than GET and POST "
+                         "should get 405. Define only `get` and `post`: View answers 405 for "
+                         "the rest.")
+    context.note("PUT, PATCH, DELETE: 405")
+
+
+async def judge(context):
+    cls = _mounted_class(context.namespace)
+    _require_async_handlers(cls)
+    author_id, author_name, books = await _database(_author_and_books)
+    last_id = await _database(_last_book_id)
+    try:
+        await _judge_get(context, author_id, author_name, books)
+        _require_shortcut(cls)
+        await _judge_good_post(context, author_id, last_id)
+        await _judge_bad_posts(context, author_id, last_id)
+        await _judge_other_methods(context, author_id)
+        run, lag_s = await measure_probed(context, _target(author_id), NAME,
+                                           f"your {NAME}: {REQUESTS} GETs at once")
+        require_overlap(context, run, lag_s, cls.get, NAME, overlap=False)
+    finally:
+        await _database(_delete_books_after, last_id)
+    return (f"GET, POST (201 and 400), 404 and 405 all right, and {REQUESTS} concurrent GETs "
+            f"answered in {run.total_s:.2f} s without blocking the loop.")
+
+
+EXERCISE = Exercise("ex06", "an async class-based view", "ex06_class_based_view.ipynb", judge)

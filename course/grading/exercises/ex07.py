@@ -1,0 +1,176 @@
+"""ex07: how it is judged — the learner's async test must pass on correct views, fail on a blocking one.
+
+The learner's test class runs with `target` set to each view's URL, through unittest in a thread
+of its own (Django gives an `async def` test its own event loop there).
+"""
+
+import ast
+import asyncio
+import inspect
+import io
+import textwrap
+import threading
+import time
+import unittest
+
+from course.grading.judging import Exercise
+from course.grading.probes import Failed, source_of
+
+NAME = "Ex07Tests"
+DELAY_S = 0.2  # how long the check's views wait
+RUN_LIMIT_S = 15.0  # one run of the learner's tests; they need about a second
+GOOD, THREADED, BLOCKING = "/ex07/check/good/", "/ex07/check/threaded/", "/ex07/check/blocking/"
+
+
+async def _good(request):
+    from django.http import JsonResponse
+
+    await asyncio.sleep(DELAY_S)
+    return JsonResponse({"report": "ready"})
+
+
+async def _threaded(request):
+    from django.http import JsonResponse
+
+    await asyncio.to_thread(time.sleep, DELAY_S)  # blocks a worker thread, not the loop
+    return JsonResponse({"report": "ready"})
+
+
+async def _blocking(request):
+    from django.http import JsonResponse
+
+    time.sleep(DELAY_S)  # holds the event loop
+    return JsonResponse({"report": "ready"})
+
+
+def _mount_views():
+    from course.routes import route
+
+    for target, view in ((GOOD, _good), (THREADED, _threaded), (BLOCKING, _blocking)):
+        route(target.lstrip("/"))(view)
+
+
+def _test_class(namespace):
+    from django.test import SimpleTestCase
+
+    cls = namespace.get(NAME)
+    if cls is None:
+        raise Failed(f"There is no class named {NAME} in this notebook. Define it in the answer "
+                     f"cell (`class {NAME}(SimpleTestCase):`) and run that cell.")
+    if not (inspect.isclass(cls) and issubclass(cls, SimpleTestCase)):
+        raise Failed(f"{NAME} should be a class that subclasses django.test.SimpleTestCase "
+                     f"(or TestCase); got {cls!r}.")
+    tests = {name: getattr(cls, name) for name in unittest.defaultTestLoader.getTestCaseNames(cls)}
+    if not tests:
+        raise Failed(f"{NAME} has no test methods: unittest runs only methods whose names start "
+                     "with `test`, e.g. `async def test_report(self):`.")
+    sync = [name for name, method in tests.items() if not inspect.iscoroutinefunction(method)]
+    if sync:
+        raise Failed(f"{NAME}.{sync[0]} is a plain `def`. Write `async def {sync[0]}(self):` "
+                     "and `await self.async_client.get(self.target)` inside it.")
+    return cls, _names_used(tests.values())
+
+
+def _require_async_client(names):
+    if names is not None and not names & {"async_client", "AsyncClient"}:
+        raise Failed(f"{NAME}'s tests should call the view with Django's AsyncClient: "
+                     "`response = await self.async_client.get(self.target)`.")
+
+
+def _names_used(methods):
+    """Every name and attribute name the methods' code uses (not comments), or None if unknown."""
+    names = set()
+    for method in methods:
+        try:
+            tree = ast.parse(textwrap.dedent(source_of(method)))
+        except SyntaxError:
+            return None
+        if not tree.body:
+            return None
+        names |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+        names |= {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return names
+
+
+def _run_tests(cls, target):
+    """Run the learner's tests with `target` set; return (tests run, [(test name, reason)])."""
+    case = type(f"{NAME}_on_{target.strip('/').replace('/', '_')}", (cls,),
+                {"target": target, "__module__": cls.__module__})
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(case)
+    result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(suite)
+    problems = [(test._testMethodName, _reason(trace))
+                for test, trace in result.failures + result.errors]
+    return result.testsRun, problems
+
+
+def _reason(trace):
+    """The exception line at the end of a traceback text, e.g. 'AssertionError: 404 != 200'."""
+    lines = [line for line in trace.strip().splitlines() if line and not line.startswith(" ")]
+    return lines[-1] if lines else trace.strip()[-200:]
+
+
+async def _run_on(cls, target):
+    """Run the tests on a daemon thread (a stuck test must not keep the check waiting)."""
+    loop, done = asyncio.get_running_loop(), asyncio.Event()
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = _run_tests(cls, target)
+        except BaseException as error:  # handed back to the check
+            outcome["error"] = error
+        loop.call_soon_threadsafe(done.set)
+
+    threading.Thread(target=run, name="ex07-tests", daemon=True).start()
+    try:
+        await asyncio.wait_for(done.wait(), RUN_LIMIT_S)
+    except TimeoutError:
+        raise Failed(f"Your tests did not finish within {RUN_LIMIT_S:g} s on {target}: does a "
+                     "test wait for something that never happens?") from None
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _require_pass(label, target, ran, problems, names):
+    if problems:
+        test, reason = problems[0]
+        if "NotImplementedError" in reason:
+            raise Failed(f"Not solved yet: {NAME}.{test} still raises the exercise's placeholder "
+                         f"({reason}). Replace that line with your test.")
+        _require_async_client(names)
+        hint = (" Did you forget `await` in front of self.async_client.get(...)?"
+                if "coroutine" in reason else "")
+        raise Failed(f"Your test {test} fails on {label} ({target}): {reason}. A test must pass "
+                     f"on correct code: fix the test, not the view.{hint}")
+    if not ran:
+        raise Failed(f"No test of {NAME} ran on {target}: are they all skipped?")
+
+
+async def judge(context):
+    cls, names = _test_class(context.namespace)
+    _mount_views()
+    for label, target in (("the correct view", GOOD),
+                          ("a correct view that waits on a worker thread", THREADED)):
+        started = time.perf_counter()
+        ran, problems = await _run_on(cls, target)
+        _require_pass(label, target, ran, problems, names)
+        context.note(f"{label} ({target}): {ran} test(s) passed in "
+                     f"{time.perf_counter() - started:.2f} s")
+    _require_async_client(names)
+    ran, problems = await _run_on(cls, BLOCKING)
+    if not problems:
+        hint = ("" if names is None or "target" in names else
+                " Also, your tests never use self.target, so they did not even call it.")
+        raise Failed(f"Your tests passed on the view that blocks the event loop ({BLOCKING}: it "
+                     "calls time.sleep). Checking one answer cannot see that: wrap the request "
+                     "in `with blockbuster_ctx():`, or send several requests at once and assert "
+                     f"that together they took about one delay.{hint}")
+    test, reason = problems[0]
+    context.note(f"the blocking view ({BLOCKING}): {test} failed — {reason}")
+    return (f"Your tests pass on both correct views and fail on the blocking one "
+            f"({test}: {reason}).")
+
+
+EXERCISE = Exercise("ex07", "write the test that catches blocking", "ex07_test_the_view.ipynb",
+                    judge)

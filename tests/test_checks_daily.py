@@ -1,0 +1,164 @@
+"""The checks of ex06 (an async class-based view) and ex07 (write the test), both ways: they pass
+on the solutions, fail on the untouched exercises and on typical wrong answers (each with the
+sentence that names the mistake), and give the same verdicts through `python -m course grade`."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from test_checks import check, load, no_exercise_routes  # noqa: F401 — the autouse fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("exercise", ["ex06", "ex07"])
+def test_the_solution_passes(exercise):
+    result = check(exercise, load(exercise))
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("exercise", ["ex06", "ex07"])
+def test_the_untouched_exercise_fails(exercise):
+    result = check(exercise, load(exercise, "exercises"))
+    assert not result.passed and "Not solved yet" in result.message
+
+
+EX06_SYNC = [  # the whole class written with `def` handlers and the sync ORM
+    ("    async def get(", "    def get("), ("    async def post(", "    def post("),
+    ("author = await aget_object_or_404(Author, pk=author_id)\n        books",
+     "author = __import__('django.shortcuts').shortcuts.get_object_or_404(Author, pk=author_id)"
+     "\n        books"),
+    ("author = await aget_object_or_404(Author, pk=author_id)\n        try",
+     "author = __import__('django.shortcuts').shortcuts.get_object_or_404(Author, pk=author_id)"
+     "\n        try"),
+    ("async for book in", "for book in"), ("await Book.objects.acreate(", "Book.objects.create("),
+]
+EX06_FUNCTION = ('@course.route("ex06/authors/<int:author_id>/books/")\nclass Ex06Books(View):',
+                 '@course.route("ex06/authors/<int:author_id>/books/")\nasync def ex06_books('
+                 'request, author_id=None):\n    return JsonResponse({})\n\n\nclass Ex06Books(View):')
+EX06_WRONG = {
+    "a function view, not a class": ([EX06_FUNCTION], "this exercise asks for a class"),
+    "sync handlers": (EX06_SYNC, "is a plain `def`"),
+    "every author's books": ([("Book.objects.filter(author=author)]", "Book.objects.all()]")],
+                             "has 4 books; GET answered 12"),
+    "sync ORM on the loop": ([("async for book in", "for book in")], "SynchronousOnlyOperation"),
+    "aget without a 404": ([("author = await aget_object_or_404(Author, pk=author_id)\n        books",
+                             "author = await Author.objects.aget(pk=author_id)\n        books")],
+                           "raised DoesNotExist"),
+    "404 without the shortcut": ([
+        ("author = await aget_object_or_404(Author, pk=author_id)\n        books",
+         "author = await (__import__('asgiref.sync').sync.sync_to_async(__import__("
+         "'django.shortcuts').shortcuts.get_object_or_404))(Author, pk=author_id)\n        books"),
+        ("author = await aget_object_or_404(Author, pk=author_id)\n        try",
+         "author = await (__import__('asgiref.sync').sync.sync_to_async(__import__("
+         "'django.shortcuts').shortcuts.get_object_or_404))(Author, pk=author_id)\n        try")],
+        "use the shortcut"),
+    "200 instead of 201": ([("status=201)", "status=200)")], "answers 201 Created"),
+    "no 400 for a body that is not JSON": ([(
+        '        try:\n            data = json.loads(request.body)\n        except ValueError:\n'
+        '            return JsonResponse({"error": "the body is not JSON"}, status=400)\n',
+        "        data = json.loads(request.body)\n")], "made the view raise JSONDecodeError"),
+    "published as text accepted": ([(
+        "if isinstance(published, bool) or not isinstance(published, int) or published < 0:",
+        "if published is None:")], "published as text"),
+    "the book is never saved": ([(
+        "book = await Book.objects.acreate(author=author, title=title, published=published)",
+        "book = Book(id=123456, author=author, title=title, published=published)")],
+        "no such new book is in the database"),
+    "a PUT handler": ([("    async def post(self, request, author_id):",
+                        "    async def put(self, request, author_id):\n        return JsonResponse"
+                        "({})\n\n    async def post(self, request, author_id):")],
+                      "defines `put`"),
+    "wrong route": ([('@course.route("ex06/authors/<int:author_id>/books/")',
+                      '@course.route("ex06/books/<int:author_id>/")')],
+                    "is mounted at /ex06/books/<int:author_id>/"),
+}
+
+EX07_REQUEST = ("        with blockbuster_ctx():  # a blocking call on the event loop raises BlockingError\n"
+                "            response = await self.async_client.get(self.target)\n")
+EX07_WRONG = {
+    "a sync test": ([("    async def test_report", "    def test_report"),
+                     ("await self.async_client.get", "self.client.get")], "is a plain `def`"),
+    "the sync Client": ([("await self.async_client.get", "self.client.get")],
+                        "should call the view with Django's AsyncClient"),
+    "only checks the answer": ([(EX07_REQUEST, "        response = await self.async_client.get("
+                                 "self.target)\n")], "passed on the view that blocks"),
+    "one request, timed": ([(EX07_REQUEST,
+                             "        started = time.perf_counter()\n        response = await "
+                             "self.async_client.get(self.target)\n        self.assertLess("
+                             "time.perf_counter() - started, 0.5)\n")],
+                           "passed on the view that blocks"),
+    "a hard-coded URL": ([("get(self.target)", 'get("/ex07/good/")')], "never use self.target"),
+    "wrong expected JSON": ([('{"report": "ready"})\n        # SOLUTION END',
+                             '{"report": "done"})\n        # SOLUTION END')],
+                            "fails on the correct view"),
+    "forgot await": ([("response = await self.async_client", "response = self.async_client")],
+                     "forget `await`"),
+    "no test method": ([("async def test_report_without", "async def report_without")],
+                       "has no test methods"),
+    "not a test case": ([("class Ex07Tests(SimpleTestCase):", "class Ex07Tests:")],
+                        "should be a class that subclasses"),
+}
+NOT_RUN_HERE = ('for target in ("/ex07/good/", "/ex07/blocking/"):', "for target in ():")
+WRONG = {**{f"ex06: {k}": ("ex06", *v) for k, v in EX06_WRONG.items()},
+         # the notebook's own "run your tests" cell would raise on some; the check must not
+         **{f"ex07: {k}": ("ex07", [*v[0], NOT_RUN_HERE], v[1]) for k, v in EX07_WRONG.items()}}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # "coroutine … was never awaited"
+@pytest.mark.parametrize("kind", list(WRONG))
+def test_a_wrong_answer_fails_naming_the_mistake(kind):
+    exercise, edits, expected = WRONG[kind]
+    result = check(exercise, load(exercise, edits=edits))
+    assert not result.passed
+    assert expected in result.message
+
+
+def test_ex07_also_accepts_a_concurrency_test():
+    """The other way the exercise names: three requests at once must take about one delay."""
+    gathered = ("        started = time.perf_counter()\n"
+                "        responses = await asyncio.gather(*(self.async_client.get(self.target)"
+                " for _ in range(3)))\n"
+                "        self.assertLess(time.perf_counter() - started, 2 * DELAY_S)\n"
+                "        response = responses[0]\n")
+    result = check("ex07", load("ex07", edits=[(EX07_REQUEST, gathered)]))
+    assert result.passed, result.message
+
+
+def _answer_edited(name, old, new):
+    nb = nbformat.read(ROOT / "solutions" / name, as_version=4)
+    cell = next(c for c in nb.cells if "answer" in c.metadata.get("tags", []))
+    if old not in cell.source:
+        raise ValueError(f"{old!r} is not in the answer cell of {name}")
+    cell.source = cell.source.replace(old, new, 1)
+    return nb
+
+
+@pytest.mark.notebook
+def test_the_batch_grader_judges_right_and_wrong_notebooks(tmp_path):
+    for name in ("ex06_class_based_view.ipynb", "ex07_test_the_view.ipynb"):
+        (tmp_path / "right").mkdir(exist_ok=True)
+        (tmp_path / "right" / name).write_text((ROOT / "solutions" / name).read_text())
+    (tmp_path / "wrong").mkdir()
+    nbformat.write(_answer_edited("ex06_class_based_view.ipynb", "status=201)", "status=200)"),
+                   tmp_path / "wrong" / "ex06_class_based_view.ipynb")
+    nbformat.write(_answer_edited("ex07_test_the_view.ipynb", EX07_REQUEST,
+                                  "        response = await self.async_client.get(self.target)\n"),
+                   tmp_path / "wrong" / "ex07_test_the_view.ipynb")
+    done = subprocess.run([sys.executable, "-m", "course", "grade", str(tmp_path), "--json"],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+    rows = {row["submission"]: row
+            for row in (json.loads(line) for line in done.stdout.splitlines() if line.strip())}
+    assert done.returncode == 1, done.stdout + done.stderr  # the wrong ones fail
+    verdicts = {name: (row["exercise"], row["passed"]) for name, row in rows.items()}
+    assert verdicts == {
+        "right/ex06_class_based_view.ipynb": ("ex06", True),
+        "right/ex07_test_the_view.ipynb": ("ex07", True),
+        "wrong/ex06_class_based_view.ipynb": ("ex06", False),
+        "wrong/ex07_test_the_view.ipynb": ("ex07", False),
+    }, done.stdout + done.stderr
+    assert "answers 201 Created" in rows["wrong/ex06_class_based_view.ipynb"]["message"]
+    assert "passed on the view that blocks" in rows["wrong/ex07_test_the_view.ipynb"]["message"]
