@@ -6,13 +6,14 @@ Starts classroom/jupyterhub_config.py (JupyterHub + npm's configurable-http-prox
 instructor's class would: four learners, each pulls the course (a bare clone of this
 repository's committed HEAD) through the nbgitpuller link, and all four run notebook 03 and the
 ex01 solution AT THE SAME TIME in kernels of their own servers, through the hub's proxy (REST +
-kernel websocket). Prints time and peak memory per learner (the README's sizing numbers).
+kernel websocket). Prints time, peak memory and CPU per learner (classroom/README.md's
+sizing numbers).
 A later course update is pulled again: nbgitpuller merges it without overwriting a learner's
 edit. Everything the hub started is stopped at the end, and checked gone.
 
-Needs jupyterhub and nbgitpuller (requirements-classroom.txt) and the proxy in
-classroom/node_modules (`make classroom/node_modules`); outside CI the test skips without
-them, under CI (CI=true) it fails: `.ci/run` installs them.
+Needs jupyterhub (requirements-classroom.txt, part of requirements-dev.txt), nbgitpuller
+(requirements.txt) and the proxy in classroom/node_modules (`make hub-proxy`, needs npm);
+outside CI the test skips without them, under CI (CI=true) it fails: `.ci/run` installs them.
 """
 
 import asyncio
@@ -80,7 +81,7 @@ print("PROBE " + _json.dumps(_facts))
 
 def _missing():
     for path, how in ((HUB, "pip install -r requirements-classroom.txt"),
-                      (PROXY, "make classroom/node_modules (needs Node and npm)")):
+                      (PROXY, "make hub-proxy (needs Node and npm)")):
         if not path.exists():
             return f"{path} is missing ({how}; .ci/run does this)"
     if shutil.which("git") is None:
@@ -110,7 +111,7 @@ def _git(*args, cwd=None):
 
 
 class Hub:
-    """A running hub: `url`, `api(method, path)`, `process`, `log`; `stop()` ends it all."""
+    """The classroom hub on free ports in `folder`: `url`, `process`, `log`; `stop()` ends it."""
 
     def __init__(self, folder):
         self.folder = folder
@@ -164,10 +165,15 @@ class Hub:
                 self.process.wait(STOP_S)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        gone, alive = psutil.wait_procs(list(self.seen.values()), timeout=STOP_S)
+        _, alive = psutil.wait_procs(list(self.seen.values()), timeout=STOP_S)
+        left = []
         for proc in alive:
-            proc.kill()
-        return [f"{p.pid} {p.name()}" for p in alive]
+            try:
+                left.append(f"{proc.pid} {' '.join(proc.cmdline())[:120]}")
+                proc.kill()
+            except psutil.NoSuchProcess:
+                continue
+        return left
 
 
 def _learner_server(hub, name):
