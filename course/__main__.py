@@ -1,5 +1,5 @@
 """`python -m course environment | bench [--json] [--quick] | exercises [--force] [--verify] |
-grade PATH... [--csv FILE] [--json] [--timeout-s N]`: the course outside notebooks."""
+grade PATH... [--jobs N] [--csv FILE] [--json] [--timeout-s N]`: the course outside notebooks."""
 
 import argparse
 import sys
@@ -24,6 +24,9 @@ def main(argv=None):
                        help="print JSON lines (submission, exercise, passed, message)")
     grade.add_argument("--timeout-s", type=float, default=None, metavar="N",
                        help="time limit per notebook in seconds (default 180)")
+    grade.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="notebooks graded at once, each in its own kernel "
+                            "(default: 6 per core, at most 12, at least the number of cores)")
     args = parser.parse_args(argv)
 
     if args.command == "environment":
@@ -40,7 +43,8 @@ def main(argv=None):
         from course.grading import batch as grader
 
         limit_s = grader.NOTEBOOK_LIMIT_S if args.timeout_s is None else args.timeout_s
-        return grader.main(args.paths, csv_path=args.csv, as_json=args.json, limit_s=limit_s)
+        return grader.main(args.paths, csv_path=args.csv, as_json=args.json, limit_s=limit_s,
+                           jobs=args.jobs)
     from course.tools import bench as benchmark
 
     return benchmark.main(as_json=args.json, quick=args.quick)

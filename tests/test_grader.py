@@ -53,8 +53,18 @@ def build_submissions(root):
     _write(broken, "ex02_deleted_cell.ipynb", nb)
 
     nb = _solution("ex05_unblock.ipynb")
-    nb.cells.insert(3, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    _answer(nb).source = "import os\nos._exit(1)\n" + _answer(nb).source
     _write(broken, "ex05_crashes_the_kernel.ipynb", nb)
+
+    cheat = root / "cheat"
+    nb = _solution("ex04_upstream_apis.ipynb")  # a check cell edited: the pristine one runs
+    nb.cells[-3].source = "print('I changed this cell')"
+    nb.cells.insert(3, nbformat.v4.new_code_cell("import os\nos._exit(1)"))  # never run
+    _write(cheat, "ex04_other_cells_edited.ipynb", nb)
+    nb = _solution("ex01_async_sleep.ipynb")  # replaces the course's check with its own
+    _answer(nb).source += ("\nimport course.grading.checks as _c\n"
+                           "_c.check = lambda name, **kw: _c.CheckResult(name, True, 'fine')")
+    _write(cheat, "ex01_replaces_the_check.ipynb", nb)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +72,7 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("submissions")
     build_submissions(root)
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    grades = grader.grade([root], limit_s=90, cell_limit_s=10)
+    grades = grader.grade([root], limit_s=90, cell_limit_s=10, jobs=4)
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     return root, grades, before, after
 
@@ -72,10 +82,12 @@ EXPECTED = {  # submission -> (exercise, passed, words the reason must contain)
     "solved/ex05_unblock.ipynb": ("ex05", True, "no longer blocks"),
     "untouched/ex02_database.ipynb": ("ex02", False, "Not solved yet"),
     "broken/ex03_not_a_notebook.ipynb": ("ex03", False, "not a readable notebook"),
-    "broken/ex01_syntax_error.ipynb": ("ex01", False, "SyntaxError"),
+    "broken/ex01_syntax_error.ipynb": ("ex01", False, "SyntaxError on line 2"),
     "broken/ex01_never_returns.ipynb": ("ex01", False, "did not answer"),
-    "broken/ex02_deleted_cell.ipynb": ("ex02", False, "There is no view named ex02_view"),
+    "broken/ex02_deleted_cell.ipynb": ("ex02", False, "0 answer cells instead of 1"),
     "broken/ex05_crashes_the_kernel.ipynb": ("ex05", False, "the kernel died"),
+    "cheat/ex04_other_cells_edited.ipynb": ("ex04", True, "cells other than `answer` differ"),
+    "cheat/ex01_replaces_the_check.ipynb": ("ex01", False, "check functions were replaced"),
 }
 
 
@@ -101,10 +113,10 @@ def test_the_table_shows_submission_by_exercise(graded):
     _, grades, _, _ = graded
     text = grader.table(grades)
     header, *lines = text.splitlines()
-    assert header.split() == ["submission", "ex01", "ex02", "ex03", "ex05"]
+    assert header.split() == ["submission", "ex01", "ex02", "ex03", "ex04", "ex05"]
     solved = next(line for line in lines if line.startswith("solved/ex01"))
-    assert solved.split()[1:] == ["✔", "·", "·", "·"]
-    assert "2/8 passed" in text
+    assert solved.split()[1:] == ["✔", "·", "·", "·", "·"]
+    assert "3/10 passed" in text
     assert "✘ broken/ex05_crashes_the_kernel.ipynb ex05: the kernel died" in text
 
 
@@ -124,10 +136,10 @@ def test_cli_json_csv_and_exit_status(tmp_path, capsys):
 def test_exit_status_is_zero_only_when_everything_passed(tmp_path, monkeypatch):
     (tmp_path / "ex01.ipynb").write_text("{}")
     passed = [grader.Grade("ex01.ipynb", "ex01", True, "fine")]
-    monkeypatch.setattr(grader, "grade", lambda paths, limit_s, progress: passed)
+    monkeypatch.setattr(grader, "grade", lambda paths, limit_s, progress, jobs: passed)
     assert grader.main([tmp_path]) == 0
-    monkeypatch.setattr(grader, "grade",
-                        lambda paths, limit_s, progress: [*passed, grader.Grade("b", "ex02", False, "no")])
+    monkeypatch.setattr(grader, "grade", lambda paths, limit_s, progress, jobs:
+                        [*passed, grader.Grade("b", "ex02", False, "no")])
     assert grader.main([tmp_path]) == 1
 
 
@@ -135,7 +147,20 @@ def test_exit_status_is_zero_only_when_everything_passed(tmp_path, monkeypatch):
 def test_a_notebook_that_never_finishes_is_stopped_at_its_time_limit(tmp_path):
     # A kernel cannot interrupt a cell that awaits forever: only the notebook's limit ends it.
     nb = _solution("ex01_async_sleep.ipynb")
-    nb.cells.insert(3, nbformat.v4.new_code_cell("await asyncio.sleep(3600)"))
+    _answer(nb).source = "await asyncio.sleep(3600)\n" + _answer(nb).source
     _write(tmp_path, "ex01_stuck.ipynb", nb)
     [row] = grader.grade([tmp_path], limit_s=8, cell_limit_s=4)
     assert not row.passed and row.message == "did not finish within 8 s"
+
+
+def test_the_summary_counts_passed_failed_and_crashed():
+    rows = [grader.Grade("a", "ex01", True, "ok"), grader.Grade("b", "ex01", False, "no"),
+            grader.Grade("c", "ex02", False, "the kernel died", crashed=True)]
+    assert grader.summary(rows, 95.2) == "3 graded: 1 passed, 1 failed, 1 crashed, in 95 s"
+
+
+def test_a_notebook_of_no_known_exercise_is_a_failing_row(tmp_path):
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "homework.ipynb")
+    rows = grader.grade([tmp_path], jobs=2)
+    assert rows and not any(r.passed for r in rows)
+    assert "cannot tell which exercise" in rows[0].message

@@ -1,0 +1,127 @@
+"""What the grader runs: the pristine exercise with only the learner's `answer` cells, between
+two cells that check the course's own functions are the ones the kernel calls.
+
+    nb, note = rebuild(submitted, "ex01")     # note: '' or what differed from the exercise
+    seal_cell(), grading_cell(["ex01"])       # first and last cells; both print a fingerprint
+    expected_fingerprint()                    # the same fingerprint, computed in the grader
+
+A learner's code runs in the kernel being judged, so it could replace the course's check
+functions; the fingerprint (a hash of the code of every function in the judging modules, and
+of where those modules were loaded from) is taken before the learner's cells and before and
+after the checks, and the grader compares each with its own. See solutions/README.md for what
+this does not prevent.
+"""
+
+import json
+from pathlib import Path
+
+import nbformat
+
+from course.grading.exercises import EXERCISES
+
+ROOT = Path(__file__).resolve().parents[2]
+PRISTINE = ROOT / "exercises"
+MARKER = "COURSE-GRADE-RESULT "  # the grading cell prints this, then JSON
+SEAL_MARKER = "COURSE-GRADE-SEAL "  # the first cell prints this, then the fingerprint
+JUDGING_MODULES = ["course.grading.checks", "course.grading.judging", "course.grading.probes",
+                   "course.grading.sources", "course._http", "course.timing", "course.records",
+                   "course.looplag", "course.routes"] + [
+                   f"course.grading.exercises.{m}" for m in sorted(
+                       p.stem for p in (ROOT / "course/grading/exercises").glob("ex*.py"))]
+
+# Runs inside the kernel (and in the grader): self-contained, defines _course_fingerprint().
+FINGERPRINT_CODE = f'''
+def _course_fingerprint(_names={JUDGING_MODULES!r}):
+    import hashlib, importlib, inspect
+    digest = hashlib.sha256()
+    def const_text(c):  # a frozenset's order changes with the process's hash seed
+        if inspect.iscode(c):
+            return code_text(c)
+        if isinstance(c, (frozenset, tuple)):
+            texts = [const_text(item) for item in c]
+            return repr(sorted(texts) if isinstance(c, frozenset) else texts)
+        return repr(c)
+    def code_text(code):
+        return "|".join([code.co_code.hex(), repr(code.co_names)] +
+                        [const_text(c) for c in code.co_consts])
+    for name in _names:
+        module = importlib.import_module(name)
+        digest.update(f"{{name}}@{{getattr(module, '__file__', '')}}".encode())
+        for attribute, value in sorted(vars(module).items()):
+            members = vars(value).items() if inspect.isclass(value) else [(attribute, value)]
+            for member, function in members:
+                code = getattr(function, "__code__", None)
+                if code is not None and getattr(function, "__module__", None) == name:
+                    digest.update(f"{{attribute}}.{{member}}={{code_text(code)}}".encode())
+    return digest.hexdigest()[:16]
+'''
+
+
+def expected_fingerprint():
+    namespace = {}
+    exec(FINGERPRINT_CODE, namespace)  # noqa: S102 - the course's own code, as the kernel runs it
+    return namespace["_course_fingerprint"]()
+
+
+def seal_cell():
+    return nbformat.v4.new_code_cell(
+        FINGERPRINT_CODE + f"print({SEAL_MARKER!r} + _course_fingerprint())")
+
+
+def grading_cell(exercises):
+    code = FINGERPRINT_CODE + (
+        "import json as _grade_json\n"
+        "import course.grading.checks as _grade_checks\n"
+        "_grade_before = _course_fingerprint()\n"
+        f"_grade_table = _grade_checks.check_all({exercises!r}, plot=False, hidden=True)\n"
+        "_grade_rows = [r.as_dict() for r in _grade_table.results]\n"
+        f"print({MARKER!r} + _grade_json.dumps({{'rows': _grade_rows, 'before': _grade_before,"
+        " 'after': _course_fingerprint()}))"
+    )
+    return nbformat.v4.new_code_cell(code)
+
+
+def _answers(nb):
+    return [c for c in nb.cells if "answer" in c.get("metadata", {}).get("tags", [])]
+
+
+def _others(nb):
+    return [(c.cell_type, c.source.strip()) for c in nb.cells
+            if "answer" not in c.get("metadata", {}).get("tags", [])]
+
+
+def rebuild(submitted, exercise):
+    """The pristine exercise notebook with the submitted answer cells; and what differed."""
+    nb = nbformat.read(PRISTINE / EXERCISES[exercise].notebook, as_version=4)
+    mine, slots = _answers(submitted), _answers(nb)
+    notes = []
+    if len(mine) != len(slots):
+        notes.append(f"{len(mine)} answer cells instead of {len(slots)}: the exercise's own "
+                     "placeholder was run for each one missing")
+    for slot, cell in zip(slots, mine, strict=False):
+        slot.source = cell.source
+    if _others(submitted) != _others(nb):
+        notes.append("cells other than `answer` differ from the exercise; the exercise's own "
+                     "were run (put all your code in the answer cells)")
+    nb.cells = [seal_cell(), *nb.cells, grading_cell([exercise])]
+    return nb, "; ".join(notes)
+
+
+def results_of(nb, expected):
+    """The rows the grading cell printed, or a reason (str) why they cannot be trusted."""
+    seal, found = None, None
+    for cell in (nb.cells[0], nb.cells[-1]):
+        for output in cell.get("outputs", []):
+            for line in output.get("text", "").splitlines():
+                if line.startswith(SEAL_MARKER):
+                    seal = line[len(SEAL_MARKER):]
+                elif line.startswith(MARKER):
+                    found = json.loads(line[len(MARKER):])
+            if output.get("output_type") == "error" and cell is nb.cells[-1]:
+                return f"the grading cell raised {output.get('ename')}: {output.get('evalue')}"
+    if found is None:
+        return "the grading cell printed no results"
+    if {seal, found["before"], found["after"]} != {expected}:
+        return ("the course's check functions were replaced in the kernel (their code differs "
+                "from the course's), so this submission cannot be graded")
+    return found["rows"]
