@@ -99,6 +99,41 @@ async def run_all(quick=False):
     yield _row(scenario, n, delay_s, run, workers=1)
     yield await _helper_overhead()
     yield await _load_client()
+    if not quick:
+        yield await _grade_throughput()
+
+
+GRADE_COPIES = 6  # grade-throughput: six copies of the five solutions, 30 notebooks
+GRADE_TARGETS = (0.5, 30)  # ratio parallel/serial at most; notebooks a minute at least
+
+
+async def _grade_throughput():
+    """30 solution notebooks graded with the default --jobs, then with --jobs 1."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from course.grading import batch
+
+    with tempfile.TemporaryDirectory(prefix="course-bench-grade-") as folder:
+        for copy in range(GRADE_COPIES):
+            for exercise in batch.EXERCISES.values():
+                source = Path(__file__).resolve().parents[2] / "solutions" / exercise.notebook
+                if source.exists() and exercise.name <= "ex05":
+                    (Path(folder) / f"c{copy}").mkdir(exist_ok=True)
+                    shutil.copy(source, Path(folder) / f"c{copy}" / exercise.notebook)
+        seconds = []
+        for jobs in (None, 1):
+            started = time.perf_counter()
+            grades = await asyncio.to_thread(batch.grade, [folder], jobs=jobs)
+            seconds.append(time.perf_counter() - started)
+    parallel, serial = seconds
+    ratio, per_min = parallel / serial, len(grades) * 60 / parallel
+    return {"scenario": "grade-throughput", "requests": len(grades), "delay_s": None,
+            "total_s": round(parallel, 1), "ideal_s": None, "peak_threads": None,
+            "ratio": round(ratio, 3), "target": f"ratio <= {GRADE_TARGETS[0]}, >= "
+            f"{GRADE_TARGETS[1]}/min ({per_min:.0f}/min, {sum(g.passed for g in grades)} passed)",
+            "ok": ratio <= GRADE_TARGETS[0] and per_min >= GRADE_TARGETS[1]}
 
 
 def judge(row):
