@@ -199,7 +199,7 @@ def serve(kind="uvicorn", *, workers=4, migrate=True, app=None, app_dir=None,
     GET /health/ with 200, like `course.tools.bare_app:app`. `app_dir` is a folder put on
     the server's import path, so that `app` may be a module a notebook cell wrote there:
 
-    >>> with course.serve("uvicorn", app="live_views:application", app_dir=folder) as server:
+    >>> with course.serve("uvicorn", app="live_site:application", app_dir=folder) as server:
     ...     reply = await course.get(server.url + "/live/events/")
     """
     return Server(kind, workers=workers, migrate=migrate, app=app, app_dir=app_dir,
