@@ -90,11 +90,7 @@ def _missing():
 
 
 MISSING = _missing()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.timeout(420),  # about 2 minutes here; generous for a busy 2-core machine
-    pytest.mark.skipif(bool(MISSING) and not IN_CI, reason=f"classroom test: {MISSING}"),
-]
+needs_hub = pytest.mark.skipif(bool(MISSING) and not IN_CI, reason=f"classroom test: {MISSING}")
 
 
 def _free_port():
@@ -489,6 +485,9 @@ def _table(results, sampler):
     return "\n".join(lines)
 
 
+@needs_hub
+@pytest.mark.slow
+@pytest.mark.timeout(420)  # about 2 minutes here; generous for a busy 2-core machine
 def test_four_learners_on_a_hub_at_once(tmp_path):
     if MISSING:
         pytest.fail(f"CI=true, so the classroom test must run, but {MISSING}")
@@ -532,3 +531,24 @@ def test_four_learners_on_a_hub_at_once(tmp_path):
     for key in ("db", "server_db", "server_url", "pid"):
         used = [run[key] for fact in facts for run in fact.values() if key in run]
         assert len(set(used)) == len(used), f"learners shared a {key}: {used}"
+
+
+def test_hub_config_defaults_are_safe(tmp_path, monkeypatch):
+    """What `make hub` starts: 127.0.0.1, real passwords made on first start, no dummy login."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    for name in ("COURSE_HUB_IP", "COURSE_HUB_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COURSE_HUB_STATE", str(tmp_path / "state"))
+    c = PyFileConfigLoader(CONFIG.name, str(CONFIG.parent)).load_config()
+    assert (c.JupyterHub.ip, c.JupyterHub.port) == ("127.0.0.1", 8000)
+    assert c.JupyterHub.authenticator_class == "shared-password"
+    assert "dummy" not in CONFIG.read_text()
+    passwords = tmp_path / "state" / "passwords.txt"
+    assert passwords.stat().st_mode & 0o077 == 0, "passwords.txt must be private"
+    assert len(c.SharedPasswordAuthenticator.user_password) >= 8  # JupyterHub's minimums
+    assert len(c.SharedPasswordAuthenticator.admin_password) >= 32
+    assert c.Spawner.environment["JUPYTER_CONFIG_PATH"] == str(ROOT / "jupyter")
+    assert Path(c.Spawner.cmd[0]).parent == Path(sys.executable).parent
+    again = PyFileConfigLoader(CONFIG.name, str(CONFIG.parent)).load_config()
+    assert again.SharedPasswordAuthenticator.user_password == c.SharedPasswordAuthenticator.user_password
