@@ -137,3 +137,78 @@ class JupyterLab:
         if self._private is not None:
             shutil.rmtree(self._private, ignore_errors=True)
         return False
+
+
+class MakeLab:
+    """`make lab` itself, run in a temp copy of the course (so outputs saved by the browser
+    stay there), with LAB_ARGS for a free port, a known token and no browser of its own.
+
+    with MakeLab(tmp_path) as lab: lab.printed_url, lab.start_url (make lab's own URL + token)
+    """
+
+    COPIED = ("Makefile", "requirements.txt", "pyproject.toml", "jupyter", "notebooks",
+              "exercises")
+
+    def __init__(self, root_dir, *, log_path=None):
+        self.root_dir = Path(root_dir)
+        self.port, self.token = free_port(), secrets.token_hex(16)
+        self.log_path = Path(log_path or self.root_dir / "make-lab.log")
+        self.process, self.printed_url = None, None
+
+    def _copy_course(self):
+        self.root_dir.mkdir(parents=True, exist_ok=True)
+        for name in self.COPIED:  # copy2 keeps mtimes: make sees the venv as up to date
+            source, target = ROOT / name, self.root_dir / name
+            if source.is_dir():
+                shutil.copytree(source, target, copy_function=shutil.copy2,
+                                ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            else:
+                shutil.copy2(source, target)
+        (self.root_dir / ".venv").symlink_to(ROOT / ".venv")  # the installed course
+
+    @property
+    def start_url(self):
+        """make lab's printed URL with the token it elides ("?token=...")."""
+        return self.printed_url.split("?")[0] + f"?token={self.token}"
+
+    def __enter__(self):
+        self._copy_course()
+        private = self.root_dir / ".lab-private"
+        env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(private / "settings"),
+                   JUPYTERLAB_WORKSPACES_DIR=str(private / "workspaces"))
+        args = (f"--no-browser --ServerApp.port={self.port} --ServerApp.port_retries=0 "
+                f"--IdentityProvider.token={self.token}")
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen(["make", "lab", f"LAB_ARGS={args}"], cwd=self.root_dir,
+                                        env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        try:
+            self._wait_for_url()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _wait_for_url(self):
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            for line in self.log_path.read_text().splitlines():
+                if f"http://127.0.0.1:{self.port}/" in line:
+                    self.printed_url = line[line.index("http://"):].strip()
+                    return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"make lab exited with {self.process.returncode}: "
+                                   f"{self.log_path.read_text()[-2000:]}")
+            time.sleep(0.3)
+        raise RuntimeError(f"make lab printed no URL within {START_TIMEOUT_S} s")
+
+    def __exit__(self, *exc):
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # make and the jupyter it started
+            try:
+                self.process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self._log.close()
+        return False

@@ -23,7 +23,7 @@ import subprocess
 import time
 
 import pytest
-from browser_lab import CHROMIUM, CHROMIUM_ARGS, ROOT, JupyterLab
+from browser_lab import CHROMIUM, CHROMIUM_ARGS, ROOT, JupyterLab, MakeLab
 from test_notebooks import DRAWS_NO_PLOT
 
 try:
@@ -282,3 +282,52 @@ def test_measure_for_real_draws_in_the_browser(lab, served_root, page):
         " return img && img.getAttribute('src') !== src; }", arg=model_src, timeout=30_000)
     _screenshot(page, SCREENSHOTS / "explorer-measured.png")
     assert not _state(page)["widget_errors"]
+
+
+def _open_link(page, href_part):
+    """Click the first rendered markdown link whose href contains `href_part`."""
+    link = page.locator(f".jp-RenderedMarkdown a[href*='{href_part}']").first
+    link.scroll_into_view_if_needed(timeout=30_000)
+    link.click()
+
+
+def _current_tab(page):
+    return page.locator(".lm-TabBar-tab.jp-mod-current .lm-TabBar-tabLabel").first.text_content()
+
+
+@needs_browser
+@pytest.mark.slow
+def test_the_learner_path_from_make_lab_to_an_exercise(browser, tmp_path):
+    """`make lab`'s own URL opens the start notebook; its links lead to 08, 08's to ex01, which
+    runs (the untouched exercise: its check says "Not solved yet"); the file browser shows
+    notebooks/ and exercises/, the lab serving the course's root."""
+    with MakeLab(tmp_path / "course") as lab:
+        assert "/lab/tree/notebooks/00_start_here.ipynb" in lab.printed_url, lab.printed_url
+        page = browser.new_context(viewport=VIEWPORT).new_page()
+        try:
+            page.goto(lab.start_url)
+            page.wait_for_function("() => document.querySelector('.jp-RenderedMarkdown a')",
+                                   timeout=KERNEL_READY_TIMEOUT_S * 1000)
+            assert _current_tab(page) == "00_start_here.ipynb"
+            page.locator(".jp-BreadCrumbs-home").first.click()  # the server's root folder
+            page.locator(".jp-DirListing-itemText", has_text="exercises").first.wait_for()
+            listing = page.locator(".jp-DirListing-itemText").all_text_contents()
+            assert {"notebooks", "exercises"} <= set(listing), listing
+            _open_link(page, "08_real_server.ipynb")
+            page.wait_for_function("() => [...document.querySelectorAll("
+                                   "'.lm-TabBar-tab.jp-mod-current')].some(t => "
+                                   "t.textContent.includes('08_real_server'))", timeout=60_000)
+            _open_link(page, "exercises/ex01_async_sleep.ipynb")
+            page.wait_for_function("() => [...document.querySelectorAll("
+                                   "'.lm-TabBar-tab.jp-mod-current')].some(t => "
+                                   "t.textContent.includes('ex01_async_sleep'))", timeout=60_000)
+            _wait_for(page, lambda s: KERNEL_IDLE in s["kernel"] and s["prompts"],
+                      KERNEL_READY_TIMEOUT_S, "ex01's kernel starting")
+            _run_all_cells(page)
+            page.get_by_text("Not solved yet", exact=False).first.wait_for(timeout=120_000)
+            _screenshot(page, SCREENSHOTS / "learner-path-ex01.png")
+            _open_link(page, "notebooks/00_start_here.ipynb")  # ex01's "Back to the start"
+            page.wait_for_function("() => document.querySelector('.lm-TabBar-tab.jp-mod-current')"
+                                   ".textContent.includes('00_start_here')", timeout=60_000)
+        finally:
+            page.context.close()
