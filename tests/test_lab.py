@@ -39,3 +39,31 @@ def test_setup_works_inside_a_running_event_loop():
             "print(asyncio.run(main()))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "12", out.stderr
+
+
+def _make_lab_command(*lab_args):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    args = [f"LAB_ARGS={' '.join(lab_args)}"] if lab_args else []
+    out = subprocess.run(["make", "-n", "lab", *args], cwd=root, capture_output=True,
+                         text=True, timeout=60)
+    return root, out.stdout
+
+
+def test_make_lab_serves_the_course_root_and_opens_the_start_notebook():
+    root, command = _make_lab_command()
+    assert f'--ServerApp.root_dir="{root}"' in command
+    assert "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb" in command
+    assert "--ServerApp.ip=127.0.0.1" in command
+
+
+@pytest.mark.parametrize("given, default", [
+    ("--ip=0.0.0.0", "--ServerApp.ip=127.0.0.1"),
+    ("--ServerApp.ip=0.0.0.0", "--ServerApp.ip=127.0.0.1"),
+    ("--ServerApp.root_dir=/srv/course", "--ServerApp.root_dir"),
+    ("--LabApp.default_url=/lab", "--LabApp.default_url"),
+])
+def test_a_lab_args_option_replaces_its_default_instead_of_clashing(given, default):
+    _, command = _make_lab_command(given, "--no-browser")
+    assert given in command and command.count(default) == (default in given), command
