@@ -487,7 +487,7 @@ def _table(results, sampler):
 
 @needs_hub
 @pytest.mark.slow
-@pytest.mark.timeout(420)  # about 2 minutes here; generous for a busy 2-core machine
+@pytest.mark.timeout(420)  # 2-4 minutes on a busy 2-core machine
 def test_four_learners_on_a_hub_at_once(tmp_path):
     if MISSING:
         pytest.fail(f"CI=true, so the classroom test must run, but {MISSING}")
