@@ -5,6 +5,19 @@ import argparse
 import sys
 
 
+def _add_grade(commands):
+    grade = commands.add_parser("grade", help="grade submitted exercise notebooks")
+    grade.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of them")
+    grade.add_argument("--csv", metavar="FILE", help="also write the results to FILE as CSV")
+    grade.add_argument("--json", action="store_true",
+                       help="print JSON lines (submission, exercise, passed, message)")
+    grade.add_argument("--timeout-s", type=float, default=None, metavar="N",
+                       help="time limit per notebook in seconds (default 180)")
+    grade.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="notebooks graded at once, each in its own kernel "
+                            "(default: 6 per core, at most 12, at least the number of cores)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -17,16 +30,7 @@ def main(argv=None):
                            help="overwrite exercises that were edited since they were generated")
     exercises.add_argument("--verify", action="store_true",
                            help="write nothing; exit 1 if exercises/ differ from solutions/")
-    grade = commands.add_parser("grade", help="grade submitted exercise notebooks")
-    grade.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of them")
-    grade.add_argument("--csv", metavar="FILE", help="also write the results to FILE as CSV")
-    grade.add_argument("--json", action="store_true",
-                       help="print JSON lines (submission, exercise, passed, message)")
-    grade.add_argument("--timeout-s", type=float, default=None, metavar="N",
-                       help="time limit per notebook in seconds (default 180)")
-    grade.add_argument("--jobs", type=int, default=None, metavar="N",
-                       help="notebooks graded at once, each in its own kernel "
-                            "(default: 6 per core, at most 12, at least the number of cores)")
+    _add_grade(commands)
     args = parser.parse_args(argv)
 
     if args.command == "environment":

@@ -18,7 +18,7 @@ What a judge can use (course.grading.judging, .probes, .sources):
   `require_waited` (judging); `json_of`, `require_async`, `require_safe_environment` (probes);
   `require_awaited`, `same_code`, `unawaited` (sources).
 Before every judge, checks.py fails on a syntax error in a cell mentioning the exercise's name
-and on DJANGO_ALLOW_ASYNC_UNSAFE in the environment (again after the judge). Time limits in a
+and on Django's async-unsafe variable in the environment (again after the judge). Time limits in a
 judge: state their slack beside them, and prefer judging relative to the run (overlap from the
 views' start/end stamps, a longer delay taking longer) over absolute wall-clock limits.
 """

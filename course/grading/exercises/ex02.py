@@ -1,7 +1,7 @@
 """ex02, database records without blocking.
 
 Task, sentence by sentence → step: `ex02_view` mounted at ex02/ (find it) · async, the query off
-the loop (require_async; Django's SynchronousOnlyOperation, with DJANGO_ALLOW_ASYNC_UNSAFE
+the loop (require_async; Django's SynchronousOnlyOperation, with the async-unsafe variable
 refused) · {"books": [{"title", "published"}, …]} (both fields, right values) · every Book
 (count) · in the model's order (order) · without blocking (loop lag under 3 requests).
 Hidden: other records (a book added for the case, then removed): a hard-coded list fails.
