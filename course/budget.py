@@ -34,21 +34,23 @@ ROWS = (
     ("async ORM call (slow query)", "/budget/slow-query/?delay_s={delay_s}", False, True),
 )
 HELD = ("busy", "blocked", "idle")  # the states of a thread that some request holds
-CENSUS_AT = 0.35  # of the delay: when the census starts, all requests in flight
-CENSUS_WINDOW = 0.3  # of the delay: how long the census watches CPU use
+CENSUS_AT = 0.1  # of the delay: when the census request leaves, after the load
+CENSUS_WAIT = 0.5  # of the delay: how long it may wait for the requests to be in flight
+CENSUS_WINDOW = 0.25  # of the delay: how long it then watches CPU use
 MAX_REQUESTS = 200  # a thread each: keep the budget table small and quick
 
 
-async def _census(server, window_s):
+async def _census(server, window_s, at_least=0, wait_s=0.0):
+    query = f"window_s={window_s:g}&at_least={at_least}&wait_s={wait_s:g}"
     async with httpx.AsyncClient(timeout=30.0) as http:
-        reply = await http.get(f"{server.url}/budget/threads/?window_s={window_s:g}")
+        reply = await http.get(f"{server.url}/budget/threads/?{query}")
     reply.raise_for_status()
-    return reply.json()["states"]
+    return reply.json()
 
 
-async def _census_after(server, wait_s, window_s):
-    await asyncio.sleep(wait_s)
-    return await _census(server, window_s)
+async def _census_after(server, after_s, **census):
+    await asyncio.sleep(after_s)
+    return await _census(server, **census)
 
 
 def _held(states):
@@ -66,13 +68,21 @@ def _row(kind, name, run, before, during, requests):
 
 
 async def measure_row(server, kind, name, path, *, requests, delay_s):
-    """Measure one row against a running server; return its dict."""
-    before = _held(await _census(server, CENSUS_WINDOW * delay_s))
+    """Measure one row against a running server; return its dict.
+
+    The census waits until `requests` more threads than before are held (every request
+    is in flight) before it looks; if it gave up waiting, the row says so.
+    """
+    before = await _census(server, CENSUS_WINDOW * delay_s)
     url = server.url + path.format(delay_s=delay_s)
     run, during = await asyncio.gather(
         load(url, requests, server_pid=server.pid, timeout_s=delay_s + 30),
-        _census_after(server, CENSUS_AT * delay_s, CENSUS_WINDOW * delay_s))
-    return _row(kind, name, run, before, _held(during), requests)
+        _census_after(server, CENSUS_AT * delay_s, window_s=CENSUS_WINDOW * delay_s,
+                      at_least=before["held"] + requests, wait_s=CENSUS_WAIT * delay_s))
+    row = _row(kind, name, run, _held(before["states"]), _held(during["states"]), requests)
+    if during["held"] < before["held"] + requests:
+        row["held threads are"] += " (the census saw fewer than all requests: run it again)"
+    return row
 
 
 async def thread_budget(kind="uvicorn", *, requests=20, delay_s=1.0):

@@ -1,7 +1,9 @@
 """What the threads of this server process are doing, and a slow query to watch.
 
-    GET /budget/threads/?window_s=0.2     every thread but the main one and this request's own,
-                                          counted by state: free, idle, blocked or busy
+    GET /budget/threads/?window_s=0.2&at_least=20&wait_s=1
+                                          every thread but the main one and this request's
+                                          own, by state: free, idle, blocked or busy (first
+                                          waiting until `at_least` threads are held)
     GET /budget/slow-query/?delay_s=1     an async view whose one ORM call takes delay_s
 
 The census is how notebook 03 measures its thread budget table: while requests are in
@@ -36,6 +38,9 @@ from demo_project.streaming import number_from
 # waiting thread uses none, a running one gets its share even on a crowded machine).
 BUSY_CPU_S = 0.02
 MAX_WINDOW_S = 2.0
+MAX_WAIT_S = 10.0  # the longest a census waits for the requests it watches
+SAMPLE_EVERY_S = 0.01  # while waiting for them
+SETTLED_SAMPLES = 3  # the held count must stay put this many samples running
 STATES = ("free", "idle", "blocked", "busy")
 _EXECUTOR = os.path.join("concurrent", "futures", "thread.py")
 
@@ -60,29 +65,57 @@ def _waiting_state(frame):
     return "blocked"
 
 
-def census(window_s):
-    """Count the other threads of this process by state over `window_s` seconds."""
+def _snapshot():
+    """{thread: state from where it waits} for every thread but this one and the main one."""
+    frames = sys._current_frames()
+    skip = {threading.get_ident(), threading.main_thread().ident}
+    return {thread: _waiting_state(frames[thread.ident]) for thread in threading.enumerate()
+            if thread.ident not in skip and thread.ident in frames}
+
+
+def _settled_snapshot(at_least, wait_s):
+    """Wait (up to `wait_s`) until `at_least` threads are held and the count stays put."""
+    deadline, seen, steady = time.monotonic() + wait_s, None, 0
+    while True:
+        snapshot = _snapshot()
+        held = sum(state != "free" for state in snapshot.values())
+        steady = steady + 1 if held == seen else 0
+        seen = held
+        if (held >= at_least and steady >= SETTLED_SAMPLES) or time.monotonic() > deadline:
+            return snapshot
+        time.sleep(SAMPLE_EVERY_S)
+
+
+def census(window_s, at_least=0, wait_s=0.0):
+    """Count the other threads of this process by state; busy = CPU used over `window_s`.
+
+    With `at_least`, first wait (up to `wait_s`) until that many threads are held (not
+    free) and their number has settled: the requests being watched are all in flight.
+    """
+    snapshot = _settled_snapshot(at_least, wait_s)
     before = _cpu_seconds()
     time.sleep(window_s)
-    after, frames = _cpu_seconds(), sys._current_frames()
-    skip = {threading.get_ident(), threading.main_thread().ident}
+    after = _cpu_seconds()
     states = Counter(dict.fromkeys(STATES, 0))
-    for thread in threading.enumerate():
-        if thread.ident in skip or thread.ident not in frames:
-            continue
+    for thread, state in snapshot.items():
         used_s = after.get(thread.native_id, 0.0) - before.get(thread.native_id, 0.0)
-        busy = used_s >= BUSY_CPU_S
-        states["busy" if busy else _waiting_state(frames[thread.ident])] += 1
-    return {"threads": threading.active_count(), "states": dict(states)}
+        states["busy" if used_s >= BUSY_CPU_S else state] += 1
+    held = sum(n for state, n in states.items() if state != "free")
+    return {"threads": threading.active_count(), "states": dict(states), "held": held}
 
 
 def thread_census(request):
-    """A sync view on purpose: it runs on a thread of its own, which it leaves out."""
+    """A sync view on purpose: it runs on a thread of its own, which it leaves out.
+
+    ?window_s= CPU window; ?at_least= and ?wait_s= wait for the requests to be in flight.
+    """
     try:
         window_s = number_from(request, "window_s", 0.2, 0.01, MAX_WINDOW_S)
+        at_least = number_from(request, "at_least", 0, 0, 10_000, whole=True)
+        wait_s = number_from(request, "wait_s", 0, 0, MAX_WAIT_S)
     except BadParameter as error:
         return error.response()
-    return JsonResponse(census(window_s))
+    return JsonResponse(census(window_s, at_least, wait_s))
 
 
 def _register_sleep(sender, connection, **kwargs):

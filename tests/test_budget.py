@@ -10,7 +10,7 @@ from course import budget
 from course.server import serve
 from demo_project import budget_views
 
-DELAY_S = 0.6
+DELAY_S = 1.0
 REQUESTS = 6
 
 
@@ -87,3 +87,10 @@ def test_a_sync_only_middleware_makes_the_asgi_thread_block(run):
                    app=budget.MIDDLEWARE_APPS["uvicorn"])
     assert row["states"]["blocked"] == pytest.approx(1.0, abs=0.2)
     assert row["held/request"] == pytest.approx(1.0, abs=0.2)  # the same thread, not a second
+
+
+def test_census_waits_for_the_requests_but_not_forever():
+    started = time.monotonic()
+    result = budget_views.census(0.02, at_least=10_000, wait_s=0.2)  # never that many threads
+    assert 0.2 <= time.monotonic() - started < 2.0
+    assert result["held"] == sum(n for state, n in result["states"].items() if state != "free")
