@@ -37,6 +37,7 @@ def test_the_solution_passes_also_the_graders_bigger_burst():
 def test_the_untouched_exercise_fails_with_too_many_clients():
     result = check(load("ex08", "exercises"))
     assert not result.passed and "too many clients" in result.message
+    assert result.message.startswith("Not solved yet")
 
 
 @needs_postgres
