@@ -38,7 +38,7 @@ def _build(folder):
         (folder / solution.name).write_text(solution.read_text())
     for name, (solution, old, new, _) in WRONG.items():
         nb = nbformat.read(ROOT / "solutions" / solution, as_version=4)
-        cells = [c for c in nb.cells if old in c.source]
+        cells = [c for c in nb.cells if old in c.source and c.cell_type == "code"]
         assert len(cells) == 1, (name, old)
         cells[0].source = cells[0].source.replace(old, new)
         nbformat.write(nb, folder / name)
