@@ -16,6 +16,7 @@ import asyncio
 import collections
 import itertools
 import json
+import threading
 import time
 
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -127,8 +128,10 @@ class Broadcast:
         event, woken = broadcast.publish("hello")
 
     Each waiter waits on a future of its own; publish resolves them all. The same job as an
-    asyncio.Condition, and it works whichever event loop each waiter runs on. The last
-    HISTORY_KEPT events are kept, so a client that was between two polls gets every event
+    asyncio.Condition, but a waiter may run on any event loop, in any thread: under WSGI each
+    request's async view runs on a loop of its own, in its own thread, so the waiters and the
+    history are guarded by a threading.Lock, and publish wakes each future through its own loop.
+    The last HISTORY_KEPT events are kept, so a client that was between two polls gets every event
     after the id it last saw, unless more than HISTORY_KEPT were published meanwhile.
     """
 
@@ -136,39 +139,50 @@ class Broadcast:
 
     def __init__(self):
         self._ids = itertools.count(1)
+        self._lock = threading.Lock()  # guards _ids, _waiters and history across threads
         self._waiters = set()
         self.history = collections.deque(maxlen=self.HISTORY_KEPT)  # oldest first
 
     @property
     def latest_id(self):
-        return self.history[-1]["id"] if self.history else 0
+        with self._lock:
+            return self.history[-1]["id"] if self.history else 0
 
     def after(self, after_id):
         """The kept events newer than `after_id`, oldest first."""
-        return [event for event in self.history if event["id"] > after_id]
+        with self._lock:
+            return [event for event in self.history if event["id"] > after_id]
 
     async def wait(self, *, after_id, timeout_s):
         """Return every kept event newer than `after_id`, waiting up to `timeout_s` for one."""
-        if missed := self.after(after_id):  # published while the client was between two polls
-            return missed
         future = asyncio.get_running_loop().create_future()
-        self._waiters.add(future)
+        with self._lock:  # check and register in one step: no publish can slip in between
+            missed = [event for event in self.history if event["id"] > after_id]
+            if not missed:
+                self._waiters.add(future)
+        if missed:  # published while the client was between two polls
+            return missed
         try:
             async with asyncio.timeout(timeout_s):
                 await future
         except TimeoutError:
             return []
         finally:
-            self._waiters.discard(future)  # also when the client disconnected
+            with self._lock:
+                self._waiters.discard(future)  # also when the client disconnected
         return self.after(after_id)
 
     def publish(self, message):
         """Keep `message` as the newest event, wake every waiter; return (event, woken)."""
-        event = {"id": next(self._ids), "message": message, "published_at": time.time()}
-        self.history.append(event)
-        waiting = [f for f in self._waiters if not f.done()]
+        with self._lock:
+            event = {"id": next(self._ids), "message": message, "published_at": time.time()}
+            self.history.append(event)
+            waiting = [f for f in self._waiters if not f.done()]
         for future in waiting:
-            future.get_loop().call_soon_threadsafe(_resolve, future)
+            try:
+                future.get_loop().call_soon_threadsafe(_resolve, future)
+            except RuntimeError:  # its loop has closed: that waiter is gone already
+                pass
         return event, len(waiting)
 
 

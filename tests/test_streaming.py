@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import threading
 import time
 
 import httpx
@@ -135,7 +136,7 @@ def test_two_events_published_between_polls_both_reach_the_next_poll(server, run
     "/stream/events/?count=0", "/stream/events/?count=abc", "/stream/events/?count=101",
     "/stream/events/?count=2.5", "/stream/events/?interval_s=-1", "/stream/events/?interval_s=99",
     "/stream/events/sync/?count=0", "/poll/wait/?timeout_s=x", "/poll/wait/?timeout_s=60",
-    "/poll/wait/?after=-1",
+    "/poll/wait/?after=-1", "/stream/events/?interval_s=nan", "/poll/wait/?timeout_s=nan",
 ])
 def test_bad_parameters_are_a_json_400(server, run, query):
     reply = run(course.get(server.url + query))
@@ -182,3 +183,39 @@ def test_broadcast_keeps_a_bounded_history():
     broadcast, events = asyncio.run(scenario())
     assert len(events) == broadcast.HISTORY_KEPT  # the 5 oldest were forgotten
     assert events[0]["message"] == "event 5" and events[-1]["id"] == broadcast.latest_id
+
+
+def test_broadcast_followed_from_many_threads_while_others_publish():
+    # Under WSGI each request's async view runs on an event loop of its own, in its own thread.
+    broadcast, publishers, per_publisher, errors = streaming.Broadcast(), 4, 20, []
+    total = publishers * per_publisher  # below HISTORY_KEPT, so no follower may miss one
+    seen = {}
+
+    def follow(name):  # long-poll until every event was seen, each poll on a new loop
+        ids, deadline = [], time.monotonic() + 10
+        while len(ids) < total and time.monotonic() < deadline:
+            events = asyncio.run(broadcast.wait(after_id=ids[-1] if ids else 0, timeout_s=1))
+            ids += [event["id"] for event in events]
+        seen[name] = ids
+
+    def publish(name):
+        for n in range(per_publisher):
+            broadcast.publish(f"{name} {n}")
+            time.sleep(0.001)
+
+    def guarded(work, name):
+        try:
+            work(name)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(f"{name}: {type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=guarded, args=(follow, f"follower {i}")) for i in range(6)]
+    threads += [threading.Thread(target=guarded, args=(publish, f"publisher {i}"))
+                for i in range(publishers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert errors == []
+    assert broadcast.latest_id == total
+    assert all(ids == list(range(1, total + 1)) for ids in seen.values()), seen
