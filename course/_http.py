@@ -79,17 +79,23 @@ def check_target(target):
         )
 
 
-async def send_within(http, method, target, timeout_s, what=None, **kwargs):
+TIMEOUTS = (TimeoutError, httpx.TimeoutException)  # our own time limit, or httpx's over TCP
+
+
+def timed_out(what, timeout_s):
+    """The RequestTimeout for `what` (e.g. 'GET /hello/') after `timeout_s`."""
+    return RequestTimeout(
+        f"{what} did not answer within {timeout_s:g} s. Is the view waiting longer than "
+        "that, or blocked? Raise timeout_s=... if it is meant to be this slow.")
+
+
+async def send_within(http, method, target, timeout_s, **kwargs):
     """Send one request with `http`, failing with RequestTimeout after `timeout_s`."""
     try:
         async with asyncio.timeout(timeout_s):  # a timer, not an extra task per request
             return await http.request(method, target, **kwargs)
-    except (TimeoutError, httpx.TimeoutException):
-        raise RequestTimeout(
-            f"{what or method + ' ' + target} did not answer within {timeout_s:g} s. "
-            "Is the view waiting longer than that, or blocked? Raise timeout_s=... "
-            "if it is meant to be this slow."
-        ) from None
+    except TIMEOUTS:
+        raise timed_out(f"{method} {target}", timeout_s) from None
 
 
 @dataclass

@@ -6,8 +6,10 @@
 Returns a Run of Records, never a plot: plotting is course.timeline(run).
 """
 
+import asyncio
+
 from course._batch import send_together
-from course._http import DEFAULT_TIMEOUT_S, check_target, client_for, is_url, send_within
+from course._http import DEFAULT_TIMEOUT_S, TIMEOUTS, check_target, client_for, is_url, timed_out
 from course._threads import ThreadProbe
 from course._validate import request_count
 from course.records import Run
@@ -27,19 +29,28 @@ async def measure(target, requests=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S
     in_process = not is_url(target)
     async with client_for(target, timeout_s=timeout_s, max_connections=n) as http:
         async with ThreadProbe(pid=None if in_process else server_pid) as probe:
-            records = await send_together(_getter(http, target, n, timeout_s), n)
+            records = await _send_all(http, target, n, timeout_s)
     counted = in_process or server_pid is not None
     return Run(title or f"GET {target}", records,
                peak_threads=probe.peak if counted else None,
                baseline_threads=probe.baseline if counted else None)
 
 
-def _getter(http, target, n, timeout_s):
-    """The fetch for send_together: GET `target` with `http`, each within `timeout_s`."""
+async def _send_all(http, target, n, timeout_s):
+    """GET `target` `n` times at once; a RequestTimeout names the first that did not answer.
+
+    One deadline for the batch: the requests all start together, so it is each one's limit
+    too, and it takes one timer instead of one per request."""
+    answered = set()
 
     async def fetch(index):
-        what = f"request {index + 1} of {n} (GET {target})"
-        response = await send_within(http, "GET", target, timeout_s, what=what)
+        response = await http.get(target)
+        answered.add(index)
         return response.status_code, response.headers
 
-    return fetch
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await send_together(fetch, n)
+    except TIMEOUTS:
+        first = next((i for i in range(n) if i not in answered), n - 1)
+        raise timed_out(f"request {first + 1} of {n} (GET {target})", timeout_s) from None

@@ -1,5 +1,7 @@
-"""Every notebook runs top to bottom in a real Jupyter kernel, whose event loop is running."""
+"""Every notebook runs top to bottom twice in one real Jupyter kernel, whose event loop is
+running: Restart & Run All, then Run All again, as a learner would."""
 
+import functools
 import re
 from pathlib import Path
 
@@ -10,25 +12,23 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 DRAWS_NO_PLOT = {"00_start_here.ipynb", "02_first_async_view.ipynb"}
 
 
+@functools.cache
+def executed(path):
+    """Run `path` twice in one kernel, once per test session; later tests read its outputs."""
+    return run_notebook(path, times=2)
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_without_error(path):
-    nb = run_notebook(path)
-    plots = save_plots(nb, path.stem)
+def test_notebook_runs_twice_in_one_kernel(path):
+    plots = save_plots(executed(path), path.stem)
     if path.name not in DRAWS_NO_PLOT:
         assert plots, f"{path.name} drew no plot"
 
 
 @pytest.mark.notebook
-def test_run_all_twice_in_one_kernel():
-    """Restart & Run All, then Run All again: re-running every cell must be harmless."""
-    run_notebook(NOTEBOOKS[2], times=2)  # 02 configures Django by hand: the hardest case
-
-
-@pytest.mark.notebook
 def test_sync_vs_async_notebook_measures_the_lesson():
-    nb = run_notebook(next(p for p in NOTEBOOKS if p.stem.startswith("03")))
-    text = text_of(nb)
+    text = text_of(executed(next(p for p in NOTEBOOKS if p.stem.startswith("03"))))
 
     def total(title):
         match = re.search(rf"^{re.escape(title)}\s+([\d.]+) s", text, re.MULTILINE)

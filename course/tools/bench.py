@@ -2,6 +2,7 @@
 their targets. `python -m course bench` prints a table; `--json` prints JSON lines."""
 
 import asyncio
+import gc
 import json
 import statistics
 import time
@@ -23,7 +24,7 @@ IN_PROCESS = [
 PATHS = {"async-view": "/sleep/async/", "sync-view-asgi": "/sleep/sync/"}
 ONE_WORKER = ("sync-one-worker", 3, 2.0)
 OVERHEAD_LOAD = (100, 0.25)  # requests, delay_s: short, so any cost of ours shows
-OVERHEAD_REPEATS = 11  # run-to-run noise here is ±5%: the median of many pairs steadies it
+OVERHEAD_PAIRS = 21  # pairs differ by ±10% on a busy machine: the median of many steadies it
 LOAD_CLIENT = (1000, 1.0)  # requests, delay_s against a no-framework app under uvicorn
 # Targets from the course's promises: "ok" in the table says whether each one was met.
 TARGETS = {
@@ -40,35 +41,44 @@ def _row(scenario, requests, delay_s, run, workers=None):
             "peak_threads": run.peak_threads}
 
 
-async def _bare_httpx_s(target, n):
-    """Time what a learner would write by hand: a client, a gather, and closing it."""
-    started = time.perf_counter()
+async def _bare_httpx(target, n):
+    """What a learner would write by hand: a client, a gather, and closing it."""
     transport = httpx.ASGITransport(app=asgi_app())
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, timeout=60) as http:
         await asyncio.gather(*(http.get(target) for _ in range(n)))
-    return time.perf_counter() - started
+
+
+async def _course_measure(target, n):
+    await measure(target, n)
+
+
+async def _timed(send, target, n):
+    """Return (wall seconds, CPU seconds of this thread) that `send(target, n)` took."""
+    gc.collect()  # a collection during one side of a pair would be charged to it alone
+    wall, cpu = time.perf_counter(), time.thread_time()
+    await send(target, n)
+    return time.perf_counter() - wall, time.thread_time() - cpu
 
 
 async def _helper_overhead():
+    """course.measure()'s cost against bare httpx: CPU seconds on the event loop's thread.
+
+    Everything measure() adds runs on that thread (the views' threads do the same work for
+    both). Both wait for the same views, so their wall-clock times differ by that cost plus
+    the noise of whatever else runs on the machine; CPU time leaves most of that noise out.
+    Pairs run back to back, in alternating order; the ratio is the median of theirs."""
     n, delay_s = OVERHEAD_LOAD
     target = f"/sleep/async/?delay_s={delay_s}"
     ours, bare = [], []
-    async def helper_s():
-        started = time.perf_counter()
-        await measure(target, n)
-        return time.perf_counter() - started
-
-    for i in range(OVERHEAD_REPEATS):  # alternate who goes first, so drift hits both alike
-        if i % 2:
-            ours.append(await helper_s())
-            bare.append(await _bare_httpx_s(target, n))
-        else:
-            bare.append(await _bare_httpx_s(target, n))
-            ours.append(await helper_s())
-    helper_s, bare_s = statistics.median(ours), statistics.median(bare)
+    for i in range(OVERHEAD_PAIRS):
+        first, second = (ours, bare) if i % 2 else (bare, ours)
+        first.append(await _timed(_course_measure if first is ours else _bare_httpx, target, n))
+        second.append(await _timed(_course_measure if second is ours else _bare_httpx, target, n))
+    ratio = statistics.median(mine[1] / theirs[1] for mine, theirs in zip(ours, bare, strict=True))
     return {"scenario": "helper-overhead", "requests": n, "delay_s": delay_s,
-            "total_s": round(helper_s, 3), "bare_s": round(bare_s, 3),
-            "ratio": round(helper_s / bare_s, 3), "ideal_s": None, "peak_threads": None}
+            "total_s": round(statistics.median(wall for wall, _ in ours), 3),
+            "bare_s": round(statistics.median(wall for wall, _ in bare), 3),
+            "ratio": round(ratio, 3), "ideal_s": None, "peak_threads": None}
 
 
 async def _load_client():
