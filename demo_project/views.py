@@ -1,7 +1,8 @@
 """Views that wait: the sync and async twins the course times, and a slow fake upstream API.
 
-Every waiting view says which thread ran it, in its JSON and (with the time it started) in
-the `X-View-Thread` and `X-View-Start` headers.
+Every waiting view says which thread ran it in its JSON, and (through `stamp_view`) in the
+`X-View-Thread` header, with the wall-clock times it started and ended in `X-View-Start`
+and `X-View-End`.
 """
 
 import asyncio
