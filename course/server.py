@@ -67,12 +67,7 @@ class Server:
         app_dir = None if app_dir is None else _folder("app_dir", app_dir)
         self.kind, self.workers, self.app = kind, workers, app
         self.folder = Path(tempfile.mkdtemp(prefix="django-async-server-"))
-        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo_project.settings",
-                    "DEMO_DB_PATH": str(self.folder / "db.sqlite3"), "PYTHONUNBUFFERED": "1",
-                    **(env or {})}  # env: e.g. course.postgres's database settings
-        if app_dir is not None:  # the folder first, so its modules win
-            self.env["PYTHONPATH"] = os.pathsep.join(
-                filter(None, [str(app_dir), os.environ.get("PYTHONPATH")]))
+        self.env = _environment(self.folder, env, app_dir)
         self.process = self.port = None
         self._finalizer = weakref.finalize(self, _cleanup, None, self.folder)
         if migrate:
@@ -96,24 +91,29 @@ class Server:
 
     def _start(self, timeout_s):
         for _ in range(PORT_ATTEMPTS):
-            self.port = free_port()
-            log = open(self.folder / "server.log", "w+b")  # closed by _cleanup, with the process
-            command = _command(self.kind, self.port, self.workers, self.app)
-            self.process = subprocess.Popen(command,
-                                            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                            cwd=self.folder)
-            self._finalizer.detach()
-            self._finalizer = weakref.finalize(self, _cleanup, self.process, self.folder, log)
-            _running.add(self)
+            self._spawn(free_port())
             if self._wait_until_answering(timeout_s):
                 return
-            printed = self.log_text()
+            printed, status = self.log_text(), self.process.poll()
             _terminate(self.process)
             if "address already in use" not in printed.lower():
-                raise ServerError(f"The {self.kind} server did not start within {timeout_s:g} s. "
+                how = (f"exited with status {status}" if status is not None
+                       else f"did not answer within {timeout_s:g} s")
+                raise ServerError(f"The {self.kind} server {how}. "
                                   f"It printed:\n{printed[-2000:] or '(nothing)'}")
         raise ServerError(f"No free port found for the {self.kind} server after "
                           f"{PORT_ATTEMPTS} attempts.")
+
+    def _spawn(self, port):
+        """Start the server process on `port`; its output goes to server.log in its folder."""
+        self.port = port
+        log = open(self.folder / "server.log", "w+b")  # closed by _cleanup, with the process
+        self.process = subprocess.Popen(_command(self.kind, port, self.workers, self.app),
+                                        env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                        cwd=self.folder)
+        self._finalizer.detach()
+        self._finalizer = weakref.finalize(self, _cleanup, self.process, self.folder, log)
+        _running.add(self)
 
     def _wait_until_answering(self, timeout_s):
         deadline = time.monotonic() + timeout_s
@@ -160,6 +160,18 @@ class Server:
     def __repr__(self):
         state = "running" if self.running else "stopped"
         return f"<Server {self.kind} {state} at {self.url} (pid {self.process.pid})>"
+
+
+def _environment(folder, env, app_dir):
+    """The server's environment: the demo's settings and database in `folder`, then `env`
+    (e.g. course.postgres's database settings), and `app_dir` first on the import path."""
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo_project.settings",
+                   "DEMO_DB_PATH": str(folder / "db.sqlite3"), "PYTHONUNBUFFERED": "1",
+                   **(env or {})}
+    if app_dir is not None:  # the folder first, so its modules win
+        environment["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(app_dir), os.environ.get("PYTHONPATH")]))
+    return environment
 
 
 def _folder(name, value):
