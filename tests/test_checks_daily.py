@@ -162,3 +162,18 @@ def test_the_batch_grader_judges_right_and_wrong_notebooks(tmp_path):
     }, done.stdout + done.stderr
     assert "answers 201 Created" in rows["wrong/ex06_class_based_view.ipynb"]["message"]
     assert "passed on the view that blocks" in rows["wrong/ex07_test_the_view.ipynb"]["message"]
+
+
+@pytest.mark.parametrize("exercise", ["ex06", "ex07"])
+def test_the_solution_passes_the_hidden_cases(exercise):
+    result = check(exercise, load(exercise), hidden=True)
+    assert result.passed, result.message
+    assert any("hidden case passed" in line for line in result.details)
+
+
+def test_an_answer_fitted_to_the_visible_author_fails_a_hidden_case():
+    fitted = [("Book.objects.filter(author=author)]", 'Book.objects.filter(author__name="Donald Knuth")]')]
+    assert check("ex06", load("ex06", edits=fitted)).passed
+    result = check("ex06", load("ex06", edits=fitted), hidden=True)
+    assert not result.passed and "hidden case of the grader (another author)" in result.message
+    assert "Knuth" not in result.message  # the hidden inputs are never shown

@@ -4,7 +4,14 @@ import uuid
 
 from course import routes
 from course._http import request
-from course.grading.judging import REQUESTS, Exercise, get_within, measure_probed, require_overlap
+from course.grading.judging import (
+    REQUESTS,
+    Exercise,
+    get_within,
+    hidden_case,
+    measure_probed,
+    require_overlap,
+)
 from course.grading.probes import Failed, describe, json_of, source_of
 
 NAME = "Ex06Books"
@@ -85,10 +92,12 @@ def _database(function, *args):
     return sync_to_async(run, thread_sensitive=False)()
 
 
-def _author_and_books():
+def _author_and_books(first=False):
+    """The author with books and the highest id (or the lowest: the grader's hidden case)."""
     from demo_project.catalog.models import Author
 
-    author = Author.objects.filter(books__isnull=False).order_by("-pk").first()
+    authors = Author.objects.filter(books__isnull=False).distinct().order_by("pk" if first else "-pk")
+    author = authors.first()
     books = [{"title": b.title, "published": b.published} for b in author.books.all()]
     return author.pk, author.name, books
 
@@ -228,6 +237,9 @@ async def judge(context):
         await _judge_good_post(context, author_id, last_id)
         await _judge_bad_posts(context, author_id, last_id)
         await _judge_other_methods(context, author_id)
+        if context.hidden:
+            await hidden_case(context, "another author",
+                              _judge_get(context, *await _database(_author_and_books, True)))
         run, lag_s = await measure_probed(context, _target(author_id), NAME,
                                            f"your {NAME}: {REQUESTS} GETs at once")
         require_overlap(context, run, lag_s, cls.get, NAME, overlap=False)

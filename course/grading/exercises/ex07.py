@@ -13,13 +13,14 @@ import threading
 import time
 import unittest
 
-from course.grading.judging import Exercise
+from course.grading.judging import Exercise, hidden_case
 from course.grading.probes import Failed, source_of
 
 NAME = "Ex07Tests"
 DELAY_S = 0.2  # how long the check's views wait
 RUN_LIMIT_S = 15.0  # one run of the learner's tests; they need about a second
 GOOD, THREADED, BLOCKING = "/ex07/check/good/", "/ex07/check/threaded/", "/ex07/check/blocking/"
+HIDDEN_BLOCKING = "/ex07/check/blocking-helper/"  # the grader's hidden case
 
 
 async def _good(request):
@@ -43,10 +44,22 @@ async def _blocking(request):
     return JsonResponse({"report": "ready"})
 
 
+def _legacy_total():
+    time.sleep(DELAY_S)  # a sync library call, one level down
+    return "ready"
+
+
+async def _blocking_helper(request):
+    from django.http import JsonResponse
+
+    return JsonResponse({"report": _legacy_total()})
+
+
 def _mount_views():
     from course.routes import route
 
-    for target, view in ((GOOD, _good), (THREADED, _threaded), (BLOCKING, _blocking)):
+    for target, view in ((GOOD, _good), (THREADED, _threaded), (BLOCKING, _blocking),
+                         (HIDDEN_BLOCKING, _blocking_helper)):
         route(target.lstrip("/"))(view)
 
 
@@ -147,6 +160,19 @@ def _require_pass(label, target, ran, problems, names):
         raise Failed(f"No test of {NAME} ran on {target}: are they all skipped?")
 
 
+async def _require_fails(cls, names, target):
+    """The learner's tests must fail on the blocking view at `target`; return the first failure."""
+    ran, problems = await _run_on(cls, target)
+    if not problems:
+        hint = ("" if names is None or "target" in names else
+                " Also, your tests never use self.target, so they did not even call it.")
+        raise Failed(f"Your tests passed on the view that blocks the event loop ({target}: it "
+                     "calls time.sleep). Checking one answer cannot see that: wrap the request "
+                     "in `with blockbuster_ctx():`, or send several requests at once and assert "
+                     f"that together they took about one delay.{hint}")
+    return problems[0]
+
+
 async def judge(context):
     cls, names = _test_class(context.namespace)
     _mount_views()
@@ -158,15 +184,10 @@ async def judge(context):
         context.note(f"{label} ({target}): {ran} test(s) passed in "
                      f"{time.perf_counter() - started:.2f} s")
     _require_async_client(names)
-    ran, problems = await _run_on(cls, BLOCKING)
-    if not problems:
-        hint = ("" if names is None or "target" in names else
-                " Also, your tests never use self.target, so they did not even call it.")
-        raise Failed(f"Your tests passed on the view that blocks the event loop ({BLOCKING}: it "
-                     "calls time.sleep). Checking one answer cannot see that: wrap the request "
-                     "in `with blockbuster_ctx():`, or send several requests at once and assert "
-                     f"that together they took about one delay.{hint}")
-    test, reason = problems[0]
+    test, reason = await _require_fails(cls, names, BLOCKING)
+    if context.hidden:
+        await hidden_case(context, "a view that blocks inside a helper function",
+                          _require_fails(cls, names, HIDDEN_BLOCKING))
     context.note(f"the blocking view ({BLOCKING}): {test} failed — {reason}")
     return (f"Your tests pass on both correct views and fail on the blocking one "
             f"({test}: {reason}).")
