@@ -20,7 +20,7 @@ from course.simulation import simulate
 
 __all__ = ["simulation_explorer", "timeline_player"]
 
-MAX_REQUESTS = 12  # a click stays bounded: at most 12 requests of at most 3 s
+SLIDER_MAX = 12  # a click stays bounded: at most 12 requests (and workers) of at most 3 s
 MAX_DELAY_S = 3.0
 
 
@@ -40,18 +40,23 @@ def _show(output, figure):
     return figure
 
 
+def _settings_controls(requests, delay_s, workers, mode):
+    """The four controls of a scenario: requests, delay, sync workers and the views' kind."""
+    wide = {"description_width": "initial"}  # long labels are not cut off
+    return (w.IntSlider(requests, 1, SLIDER_MAX, description="requests", style=wide),
+            w.FloatSlider(delay_s, min=0.5, max=MAX_DELAY_S, step=0.5, description="delay (s)",
+                          style=wide),
+            w.IntSlider(workers or 1, 1, SLIDER_MAX, description="sync workers", style=wide),
+            w.ToggleButtons(options=["sync", "async"], value=mode, description="views",
+                            style=wide))
+
+
 class SimulationExplorer(w.VBox):
     """Controls for (requests, delay, workers, mode): the model at once, the real thing on click."""
 
     def __init__(self, requests=3, delay_s=2.0, workers=1, mode="sync"):
-        wide = {"description_width": "initial"}  # long labels are not cut off
-        self.requests = w.IntSlider(requests, 1, MAX_REQUESTS, description="requests", style=wide)
-        self.delay_s = w.FloatSlider(delay_s, min=0.5, max=MAX_DELAY_S, step=0.5,
-                                     description="delay (s)", style=wide)
-        self.workers = w.IntSlider(workers or 1, 1, MAX_REQUESTS, description="sync workers",
-                                   style=wide)
-        self.mode = w.ToggleButtons(options=["sync", "async"], value=mode, description="views",
-                                    style=wide)
+        self.requests, self.delay_s, self.workers, self.mode = _settings_controls(
+            requests, delay_s, workers, mode)
         self.button = w.Button(description="Measure for real", icon="play",
                                tooltip="run these requests through Django and draw them")
         self.status = w.HTML()
