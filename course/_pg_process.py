@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 WATCHDOG = Path(__file__).with_name("_pg_watchdog.py")
+EXITED = "server.exited"  # the watchdog writes it into the folder when PostgreSQL exits by itself
 SUPERUSER = "postgres"
 INITDB_TIMEOUT_S = 120.0
 # Throwaway cluster: durability off, so start-up and writes cost no disk syncs.
@@ -83,6 +84,25 @@ def server_owner():
     raise PostgresError("Running as root, and neither a 'postgres' nor a 'nobody' user exists "
                         "to run PostgreSQL as (it refuses to run as root). Create one, or run "
                         "the course as an ordinary user.")
+
+
+def _traversable(folder):
+    """True when every folder from / down to `folder` lets other users pass (o+x)."""
+    path = Path(folder).resolve()
+    return all(os.stat(p).st_mode & 0o001 for p in [path, *path.parents])
+
+
+def temporary_folder(owner, prefix="course-postgres-"):
+    """A new temporary folder the server's owner can reach.
+
+    As root, $TMPDIR may lie under /root (mode 0700), which the unprivileged `postgres` user
+    cannot pass through; then the folder goes under /tmp instead."""
+    import tempfile
+
+    base = None
+    if owner is not None and not _traversable(tempfile.gettempdir()):
+        base = "/tmp"  # noqa: S108 - world-traversable; mkdtemp makes the folder 0700 itself
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=base))
 
 
 def _give(folder, owner):

@@ -23,18 +23,18 @@ import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import weakref
-from pathlib import Path
 
 from course._pg_process import (
+    EXITED,
     SUPERUSER,
     PostgresError,
     find_bindir,
     init_cluster,
     server_owner,
     start_server,
+    temporary_folder,
 )
 from course._ports import free_port
 from course._validate import whole_number
@@ -114,10 +114,10 @@ class Cluster:
             raise PostgresMissing(how_to_install())
         self.max_connections = max_connections
         self.password = secrets.token_urlsafe(16)
-        self.folder = Path(tempfile.mkdtemp(prefix="course-postgres-"))
+        owner = server_owner()
+        self.folder = temporary_folder(owner)
         self.port, self.process = free_port(), None
         self._finalizer = weakref.finalize(self, _cleanup, None, self.folder)
-        owner = server_owner()
         init_cluster(bindir, self.folder, self.password, owner)
         self.process = start_server(bindir, self.folder, self.port, owner,
                                     {"max_connections": max_connections})
@@ -139,17 +139,18 @@ class Cluster:
     def _wait_until_ready(self, timeout_s):
         import psycopg
 
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline and self.process.poll() is None:
+        deadline, exited = time.monotonic() + timeout_s, self.folder / EXITED
+        while time.monotonic() < deadline and self.process.poll() is None and not exited.exists():
             try:
                 self.connect("postgres", connect_timeout=2).close()
                 return
             except psycopg.OperationalError:
                 time.sleep(0.05)
         log = self.log_text()
+        what = ("exited while starting" if exited.exists() else
+                f"did not accept connections within {timeout_s:g} s")
         self.stop()
-        raise PostgresError(f"PostgreSQL did not accept connections within {timeout_s:g} s. "
-                            f"It printed:\n{log[-2000:] or '(nothing)'}")
+        raise PostgresError(f"PostgreSQL {what}. It printed:\n{log[-2000:] or '(nothing)'}")
 
     def _create_database(self):
         with self.connect("postgres", autocommit=True) as connection:

@@ -183,3 +183,75 @@ def test_under_ci_a_missing_postgresql_fails_instead(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(postgres.PostgresMissing):
         postgres.require()
+
+
+def test_as_root_a_private_tmpdir_is_not_used(tmp_path, monkeypatch):
+    import tempfile
+
+    from course._pg_process import _traversable, temporary_folder
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    folder = temporary_folder(owner=(65534, 65534))  # dropping root to `nobody`
+    try:
+        assert not folder.is_relative_to(private) and _traversable(folder.parent)
+    finally:
+        folder.rmdir()
+    mine = temporary_folder(owner=None)  # not root: $TMPDIR as it is
+    try:
+        assert mine.parent == private
+    finally:
+        mine.rmdir()
+
+
+def test_a_server_that_dies_at_start_fails_fast_with_its_log(monkeypatch):
+    real = postgres.start_server
+
+    def broken(bindir, folder, port, owner, settings):
+        return real(bindir, folder, port, owner, {**settings, "no_such_setting": "1"})
+
+    monkeypatch.setattr(postgres, "start_server", broken)
+    started = time.monotonic()
+    with pytest.raises(postgres.PostgresError, match="exited while starting(.|\n)*no_such_setting"):
+        postgres.cluster(migrate=False)
+    assert time.monotonic() - started < postgres.STARTUP_TIMEOUT_S / 3
+
+
+FORKING_KERNEL_CODE = textwrap.dedent("""
+    import os, sys, time
+    from course import postgres
+    pg = postgres.cluster(migrate=False)
+    child = os.fork()  # without exec: the child inherits the watchdog pipe's write end
+    if child == 0:
+        time.sleep(120)
+        os._exit(0)
+    print(pg.pid, pg.folder, child, flush=True)
+    time.sleep(120)
+""")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
+def test_a_killed_kernel_stops_its_cluster_even_if_a_forked_child_holds_the_pipe():
+    import signal
+    import subprocess
+    from pathlib import Path
+
+    kernel = subprocess.Popen([sys.executable, "-c", FORKING_KERNEL_CODE],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        pid, folder, child = kernel.stdout.readline().split()
+        processes = _processes_of(int(pid))
+        kernel.send_signal(signal.SIGKILL)  # no atexit, no finalizers; the child lives on
+        kernel.wait()
+        assert psutil.pid_exists(int(child))
+        _assert_gone(processes, Path(folder))
+    finally:
+        kernel.kill()
+        if "child" in locals():
+            os.kill(int(child), signal.SIGKILL)
+
+
+def _processes_of(postmaster_pid):
+    postmaster = psutil.Process(postmaster_pid)
+    return [postmaster, *postmaster.children(recursive=True)]
