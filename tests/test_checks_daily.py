@@ -61,9 +61,9 @@ EX06_WRONG = {
         '        try:\n            data = json.loads(request.body)\n        except ValueError:\n'
         '            return JsonResponse({"error": "the body is not JSON"}, status=400)\n',
         "        data = json.loads(request.body)\n")], "made the view raise JSONDecodeError"),
-    "published as text accepted": ([(
+    "any published accepted": ([(
         "if isinstance(published, bool) or not isinstance(published, int) or published < 0:",
-        "if published is None:")], "published as text"),
+        "if published is None:")], "with a published that is not a whole number"),
     "the book is never saved": ([(
         "book = await Book.objects.acreate(author=author, title=title, published=published)",
         "book = Book(id=123456, author=author, title=title, published=published)")],
@@ -99,6 +99,9 @@ EX07_WRONG = {
                      "forget `await`"),
     "no test method": ([("async def test_report_without", "async def report_without")],
                        "has no test methods"),
+    "never checks the answer": ([('        self.assertEqual(response.status_code, 200)\n'
+                                  '        self.assertEqual(response.json(), {"report": "ready"})\n', "")],
+                                "Check the answer too"),
     "not a test case": ([("class Ex07Tests(SimpleTestCase):", "class Ex07Tests:")],
                         "should be a class that subclasses"),
 }

@@ -167,7 +167,9 @@ async def _judge_get(context, author_id, author_name, books):
 BAD_BODIES = (  # (what it is, the body as sent)
     ("a body that is not JSON", "title=Dune&published=1965"),
     ("a title that is not text", '{"title": 7, "published": 1965}'),
+    ("a missing title", '{"published": 1965}'),
     ("a missing published", '{"title": "Dune"}'),
+    ("a published that is not a whole number", '{"title": "Dune", "published": 1965.5}'),
     ("published as text", '{"title": "Dune", "published": "1965"}'),
     ("a JSON list instead of an object", '["Dune", 1965]'),
 )

@@ -20,6 +20,7 @@ NAME = "Ex07Tests"
 DELAY_S = 0.2  # how long the check's views wait
 RUN_LIMIT_S = 15.0  # one run of the learner's tests; they need about a second
 GOOD, THREADED, BLOCKING = "/ex07/check/good/", "/ex07/check/threaded/", "/ex07/check/blocking/"
+WRONG_ANSWER = "/ex07/check/wrong-answer/"  # does not block, but answers something else
 HIDDEN_BLOCKING = "/ex07/check/blocking-helper/"  # the grader's hidden case
 
 
@@ -44,6 +45,13 @@ async def _blocking(request):
     return JsonResponse({"report": "ready"})
 
 
+async def _wrong_answer(request):
+    from django.http import JsonResponse
+
+    await asyncio.sleep(DELAY_S)
+    return JsonResponse({"report": "not ready"}, status=503)
+
+
 def _legacy_total():
     time.sleep(DELAY_S)  # a sync library call, one level down
     return "ready"
@@ -59,7 +67,7 @@ def _mount_views():
     from course.routes import route
 
     for target, view in ((GOOD, _good), (THREADED, _threaded), (BLOCKING, _blocking),
-                         (HIDDEN_BLOCKING, _blocking_helper)):
+                         (WRONG_ANSWER, _wrong_answer), (HIDDEN_BLOCKING, _blocking_helper)):
         route(target.lstrip("/"))(view)
 
 
@@ -185,6 +193,13 @@ async def judge(context):
                      f"{time.perf_counter() - started:.2f} s")
     _require_async_client(names)
     test, reason = await _require_fails(cls, names, BLOCKING)
+    ran, problems = await _run_on(cls, WRONG_ANSWER)
+    if not problems:
+        raise Failed(f"Your tests passed on a view that does not block but answers 503 with "
+                     f'{{"report": "not ready"}} ({WRONG_ANSWER}). Check the answer too: '
+                     "`self.assertEqual(response.status_code, 200)` and "
+                     '`self.assertEqual(response.json(), {"report": "ready"})`.')
+    context.note(f"a view with the wrong answer ({WRONG_ANSWER}): {problems[0][0]} failed")
     if context.hidden:
         await hidden_case(context, "a view that blocks inside a helper function",
                           _require_fails(cls, names, HIDDEN_BLOCKING))
