@@ -155,7 +155,7 @@ async def grade_notebook_async(path, name=None, *, limit_s=NOTEBOOK_LIMIT_S,
     failed = await _run(nb, name, read[1], limit_s, cell_limit_s)
     if failed:
         return [replace(g, message=_with(g.message, note)) for g in failed]
-    results, error = results_of(nb, expected_fingerprint()), _first_error(nb)
+    results, error = results_of(nb, expected_fingerprint(read[1])), _first_error(nb)
     note = "; ".join(filter(None, [note, error and f"in the notebook, {error}"]))
     if isinstance(results, str):
         return _failing(name, [read[1]], _with(results, note))

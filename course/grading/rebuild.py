@@ -2,8 +2,8 @@
 two cells that check the course's own functions are the ones the kernel calls.
 
     nb, note = rebuild(submitted, "ex01")     # note: '' or what differed from the exercise
-    seal_cell(), grading_cell(["ex01"])       # first and last cells; both print a fingerprint
-    expected_fingerprint()                    # the same fingerprint, computed in the grader
+    seal_cell("ex01"), grading_cell("ex01")   # first and last cells; both print a fingerprint
+    expected_fingerprint("ex01")              # the same fingerprint, computed in the grader
 
 A learner's code runs in the kernel being judged, so it could replace the course's check
 functions; the fingerprint (a hash of the code of every function in the judging modules, and
@@ -23,15 +23,20 @@ ROOT = Path(__file__).resolve().parents[2]
 PRISTINE = ROOT / "exercises"
 MARKER = "COURSE-GRADE-RESULT "  # the grading cell prints this, then JSON
 SEAL_MARKER = "COURSE-GRADE-SEAL "  # the first cell prints this, then the fingerprint
-JUDGING_MODULES = ["course.grading.checks", "course.grading.judging", "course.grading.probes",
-                   "course.grading.sources", "course._http", "course.timing", "course.records",
-                   "course.looplag", "course.routes"] + [
-                   f"course.grading.exercises.{m}" for m in sorted(
-                       p.stem for p in (ROOT / "course/grading/exercises").glob("ex*.py"))]
+CORE_MODULES = ["course.grading.checks", "course.grading.judging", "course.grading.probes",
+                "course.grading.sources", "course.grading.exercises", "course._http",
+                "course.timing", "course.records", "course.looplag", "course.routes"]
+
+
+def judging_modules(exercise):
+    """The modules that judge `exercise`: the shared ones, exNN.py and its exNN_*.py helpers."""
+    folder = ROOT / "course" / "grading" / "exercises"
+    own = sorted(p.stem for p in folder.glob(f"{exercise}*.py"))
+    return CORE_MODULES + [f"course.grading.exercises.{name}" for name in own]
 
 # Runs inside the kernel (and in the grader): self-contained, defines _course_fingerprint().
-FINGERPRINT_CODE = f'''
-def _course_fingerprint(_names={JUDGING_MODULES!r}):
+FINGERPRINT_CODE = '''
+def _course_fingerprint(_names):
     import hashlib, importlib, inspect
     digest = hashlib.sha256()
     def const_text(c):  # a frozenset's order changes with the process's hash seed
@@ -46,37 +51,39 @@ def _course_fingerprint(_names={JUDGING_MODULES!r}):
                         [const_text(c) for c in code.co_consts])
     for name in _names:
         module = importlib.import_module(name)
-        digest.update(f"{{name}}@{{getattr(module, '__file__', '')}}".encode())
+        digest.update(f"{name}@{getattr(module, '__file__', '')}".encode())
         for attribute, value in sorted(vars(module).items()):
             members = vars(value).items() if inspect.isclass(value) else [(attribute, value)]
             for member, function in members:
                 code = getattr(function, "__code__", None)
                 if code is not None and getattr(function, "__module__", None) == name:
-                    digest.update(f"{{attribute}}.{{member}}={{code_text(code)}}".encode())
+                    digest.update(f"{attribute}.{member}={code_text(code)}".encode())
     return digest.hexdigest()[:16]
 '''
 
 
-def expected_fingerprint():
+def expected_fingerprint(exercise):
     namespace = {}
     exec(FINGERPRINT_CODE, namespace)  # noqa: S102 - the course's own code, as the kernel runs it
-    return namespace["_course_fingerprint"]()
+    return namespace["_course_fingerprint"](judging_modules(exercise))
 
 
-def seal_cell():
+def seal_cell(exercise):
     return nbformat.v4.new_code_cell(
-        FINGERPRINT_CODE + f"print({SEAL_MARKER!r} + _course_fingerprint())")
+        FINGERPRINT_CODE + f"print({SEAL_MARKER!r} + "
+        f"_course_fingerprint({judging_modules(exercise)!r}))")
 
 
-def grading_cell(exercises):
+def grading_cell(exercise):
     code = FINGERPRINT_CODE + (
         "import json as _grade_json\n"
         "import course.grading.checks as _grade_checks\n"
-        "_grade_before = _course_fingerprint()\n"
-        f"_grade_table = _grade_checks.check_all({exercises!r}, plot=False, hidden=True)\n"
+        f"_grade_modules = {judging_modules(exercise)!r}\n"
+        "_grade_before = _course_fingerprint(_grade_modules)\n"
+        f"_grade_table = _grade_checks.check_all([{exercise!r}], plot=False, hidden=True)\n"
         "_grade_rows = [r.as_dict() for r in _grade_table.results]\n"
         f"print({MARKER!r} + _grade_json.dumps({{'rows': _grade_rows, 'before': _grade_before,"
-        " 'after': _course_fingerprint()}))"
+        " 'after': _course_fingerprint(_grade_modules)}))"
     )
     return nbformat.v4.new_code_cell(code)
 
@@ -103,7 +110,7 @@ def rebuild(submitted, exercise):
     if _others(submitted) != _others(nb):
         notes.append("cells other than `answer` differ from the exercise; the exercise's own "
                      "were run (put all your code in the answer cells)")
-    nb.cells = [seal_cell(), *nb.cells, grading_cell([exercise])]
+    nb.cells = [seal_cell(exercise), *nb.cells, grading_cell(exercise)]
     return nb, "; ".join(notes)
 
 
@@ -121,7 +128,10 @@ def results_of(nb, expected):
                 return f"the grading cell raised {output.get('ename')}: {output.get('evalue')}"
     if found is None:
         return "the grading cell printed no results"
-    if {seal, found["before"], found["after"]} != {expected}:
+    if seal != expected:  # before any learner cell: the files differ from the grader's
+        return ("the course's files changed while grading (the kernel loaded other judging "
+                "code than the grader): grade this submission again")
+    if {found["before"], found["after"]} != {expected}:
         return ("the course's check functions were replaced in the kernel (their code differs "
                 "from the course's), so this submission cannot be graded")
     return found["rows"]
