@@ -1,12 +1,14 @@
 """The thread budget: how many threads each kind of request holds while it is in flight.
 
-    rows = await course.budget.thread_budget("uvicorn", requests=20, delay_s=1)
+    rows = await course.budget.thread_budget("uvicorn", requests=10, delay_s=0.5)
     print(course.budget.text_table(rows))
 
-For each row it starts (or reuses) a demo-project server with `course.serve`, counts the
-server's threads before the load, sends `requests` concurrent GETs with
-`course.loadtest.load`, and meanwhile asks the server what every thread is doing
-(GET /budget/threads/, demo_project/budget_views.py). Two measurements per row:
+It starts one demo-project server per configuration with `course.serve` (one for the
+plain project, migrated once for the ORM row, and one with a sync-only middleware), and
+for each row waits until the threads of the row before have exited (`settle`), counts
+the server's threads, sends `requests` concurrent GETs with `course.loadtest.load`, and
+meanwhile asks the server what every thread is doing (GET /budget/threads/,
+demo_project/budget_views.py). Two measurements per row:
 
 - new threads per request: (peak threads − threads before) / requests in flight;
 - threads held per request, by state: threads that are busy, blocked or idle (not the
@@ -14,13 +16,14 @@ server's threads before the load, sends `requests` concurrent GETs with
 """
 
 import asyncio
+import time
 
 import httpx
 
 from course.loadtest import load
 from course.server import serve
 
-__all__ = ["KINDS", "ROWS", "text_table", "thread_budget"]
+__all__ = ["KINDS", "ROWS", "settle", "text_table", "thread_budget"]
 
 KINDS = ("uvicorn", "waitress")
 MIDDLEWARE_APPS = {"uvicorn": "demo_project.budget_apps:asgi_application",
@@ -38,6 +41,8 @@ CENSUS_AT = 0.1  # of the delay: when the census request leaves, after the load
 CENSUS_WAIT = 0.5  # of the delay: how long it may wait for the requests to be in flight
 CENSUS_WINDOW = 0.25  # of the delay: how long it then watches CPU use
 MAX_REQUESTS = 200  # a thread each: keep the budget table small and quick
+SETTLE_EVERY_S = 0.05  # how often settle() counts the server's threads
+SETTLED_S = 0.5  # settle(): a count that stays put this long has stopped falling
 
 
 async def _census(server, window_s, at_least=0, wait_s=0.0):
@@ -85,15 +90,35 @@ async def measure_row(server, kind, name, path, *, requests, delay_s):
     return row
 
 
-async def thread_budget(kind="uvicorn", *, requests=20, delay_s=1.0):
-    """Return one dict per row of ROWS for server `kind` ("uvicorn" or "waitress").
+async def settle(server, threads=None, *, timeout_s=5.0):
+    """Wait until the server's thread count is back to `threads` (or stops falling); return it.
 
-    >>> rows = await course.budget.thread_budget("waitress", requests=20, delay_s=1)
+    >>> with course.serve("uvicorn") as server:
+    ...     at_start = await course.budget.settle(server)
+    ...     run = await course.loadtest.load(server.url + "/sleep/sync/?delay_s=1", 100)
+    ...     await course.budget.settle(server, at_start)  # the run's threads have exited
 
-    waitress gets `requests` + 2 worker threads, so that every request (and the census)
-    has a worker. Each row gets a fresh server; the middleware row serves the demo project
-    with a sync-only middleware added (demo_project/budget_middleware.py).
+    Threads a request used exit a moment after it ends; a run measured on the same server
+    before they have would count them. Gives up after `timeout_s` and returns the count.
     """
+    import psutil
+
+    process = psutil.Process(server.pid)
+    deadline = time.monotonic() + timeout_s
+    count, steady_since = process.num_threads(), time.monotonic()
+    while time.monotonic() < deadline:
+        if threads is not None and count <= threads:
+            break
+        if time.monotonic() - steady_since >= SETTLED_S:
+            break  # not falling any more
+        await asyncio.sleep(SETTLE_EVERY_S)
+        now = process.num_threads()
+        if now != count:
+            count, steady_since = now, time.monotonic()
+    return count
+
+
+def _checked(kind, requests, delay_s):
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
     if not isinstance(requests, int) or not 1 <= requests <= MAX_REQUESTS:
@@ -101,14 +126,32 @@ async def thread_budget(kind="uvicorn", *, requests=20, delay_s=1.0):
                          f"got {requests!r}.")
     if not isinstance(delay_s, int | float) or not 0.5 <= delay_s <= 10:
         raise ValueError(f"delay_s must be from 0.5 to 10 seconds, got {delay_s!r}.")
-    rows = []
-    for name, path, with_middleware, needs_db in ROWS:
-        # A fresh server per row: threads a row leaves behind must not count for the next.
+
+
+async def thread_budget(kind="uvicorn", *, requests=10, delay_s=0.5):
+    """Return one dict per row of ROWS for server `kind` ("uvicorn" or "waitress").
+
+    >>> rows = await course.budget.thread_budget("waitress", requests=10, delay_s=0.5)
+
+    waitress gets `requests` + 2 worker threads, so that every request (and the census)
+    has a worker. One server serves every row of the plain demo project (migrated once,
+    for the ORM row); a second serves the middleware row, with a sync-only middleware
+    added (demo_project/budget_middleware.py). Before each row, `settle` waits until the
+    threads of the row before have exited, so that they do not count for this one.
+    """
+    _checked(kind, requests, delay_s)
+    rows = {}
+    for with_middleware in (False, True):
+        chosen = [row for row in ROWS if row[2] == with_middleware]
         app = MIDDLEWARE_APPS[kind] if with_middleware else None
+        needs_db = any(row[3] for row in chosen)
         with serve(kind, workers=requests + 2, app=app, migrate=needs_db) as server:
-            rows.append(await measure_row(server, kind, name, path,
-                                          requests=requests, delay_s=delay_s))
-    return rows
+            at_start = await settle(server)
+            for name, path, _, _ in chosen:
+                await settle(server, at_start)
+                rows[name] = await measure_row(server, kind, name, path,
+                                               requests=requests, delay_s=delay_s)
+    return [rows[name] for name, *_ in ROWS]
 
 
 def text_table(rows, columns=None):

@@ -94,3 +94,21 @@ def test_census_waits_for_the_requests_but_not_forever():
     result = budget_views.census(0.02, at_least=10_000, wait_s=0.2)  # never that many threads
     assert 0.2 <= time.monotonic() - started < 2.0
     assert result["held"] == sum(n for state, n in result["states"].items() if state != "free")
+
+
+def test_settle_returns_once_the_thread_count_is_back_or_steady(run):
+    with serve("uvicorn", migrate=False) as server:
+        at_start = run(budget.settle(server))
+        assert at_start >= 1
+        assert run(budget.settle(server, at_start, timeout_s=1.0)) <= at_start
+
+
+@pytest.mark.slow
+def test_one_server_serves_every_row_and_a_row_before_does_not_count_in_the_next(run):
+    rows = run(budget.thread_budget("uvicorn", requests=REQUESTS, delay_s=0.5))
+    assert [row["row"] for row in rows] == [name for name, *_ in budget.ROWS]
+    by_name = {row["row"]: row for row in rows}
+    # the async view is measured right after the sync view, on the same server
+    assert by_name["sync view"]["states"]["blocked"] == pytest.approx(1.0, abs=0.2)
+    assert by_name["async view"]["states"]["idle"] == pytest.approx(1.0, abs=0.2)
+    assert by_name["async view"]["new threads/request"] >= 0.8
