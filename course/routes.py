@@ -41,7 +41,7 @@ def _check_view(view, route_text):
             "Put @route(...) on the line above `async def my_view(request):`."
         )
     try:
-        inspect.signature(view).bind(object())
+        inspect.signature(view).bind_partial(object())  # the request; URL values come as keywords
     except TypeError:
         raise TypeError(
             f"{where}: the view {getattr(view, '__name__', view)!r} must accept the request "

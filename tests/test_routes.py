@@ -83,3 +83,11 @@ def test_unmount_removes_a_route(lab):
 
 def run_status(path):
     return asyncio.run(course.get(path)).status
+
+
+def test_a_view_with_url_values_is_mounted(lab):
+    @course.route("items/<int:item_id>/")
+    async def item(request, item_id):
+        return JsonResponse({"item_id": item_id})
+
+    assert asyncio.run(course.get("/items/7/")).json() == {"item_id": 7}
