@@ -17,7 +17,7 @@ import statistics
 from urllib.parse import urlsplit
 
 from course._batch import send_together
-from course._threads import ThreadProbe
+from course._threads import thread_probe
 from course._validate import request_count
 from course.records import Run
 
@@ -40,7 +40,7 @@ async def load(url, requests=100, *, client="aiohttp", title=None, timeout_s=DEF
     ...                             server_pid=server.pid)
     """
     n = _checked(url, requests, client)
-    async with CLIENTS[client](url, timeout_s) as get, ThreadProbe(pid=server_pid) as probe:
+    async with CLIENTS[client](url, timeout_s) as get, thread_probe(server_pid) as probe:
         records = await send_together(_reporting(get, url, n), n)
     watched = server_pid is not None
     return Run(title or f"{client}: {n} × GET {url}", records,

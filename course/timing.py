@@ -10,7 +10,7 @@ import asyncio
 
 from course._batch import send_together
 from course._http import DEFAULT_TIMEOUT_S, TIMEOUTS, check_target, client_for, is_url, timed_out
-from course._threads import ThreadProbe
+from course._threads import thread_probe
 from course._validate import request_count
 from course.records import Run
 
@@ -28,7 +28,7 @@ async def measure(target, requests=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S
     n = request_count(requests)
     in_process = not is_url(target)
     async with client_for(target, timeout_s=timeout_s, max_connections=n) as http:
-        async with ThreadProbe(pid=None if in_process else server_pid) as probe:
+        async with thread_probe(None if in_process else server_pid) as probe:
             records = await _send_all(http, target, n, timeout_s)
     counted = in_process or server_pid is not None
     return Run(title or f"GET {target}", records,
@@ -46,7 +46,7 @@ async def _send_all(http, target, n, timeout_s):
     async def fetch(index):
         response = await http.get(target)
         answered.add(index)
-        return response.status_code, response.headers
+        return response.status_code, dict(response.headers.multi_items())  # one pass
 
     try:
         async with asyncio.timeout(timeout_s):

@@ -1,4 +1,6 @@
 import asyncio
+import sys
+import threading
 import time
 
 import pytest
@@ -65,3 +67,20 @@ def test_request_count_is_bounded(lab, run, n):
 def test_a_timeout_names_the_request(lab, run):
     with pytest.raises(course.asgi.RequestTimeout, match=r"request \d of 2 \(GET /m/async/\)"):
         run(course.measure("/m/async/", requests=2, timeout_s=0.1))
+
+
+def test_counting_threads_leaves_threading_as_it_was(lab, run):
+    started = []
+
+    def hook(frame, event, arg):  # another tool's hook: it must keep seeing every new thread
+        sys.setprofile(None)
+        started.append(threading.current_thread().name)
+
+    threading.setprofile(hook)
+    try:
+        result = run(course.measure("/m/sync/", requests=3))
+        assert threading.getprofile() is hook
+    finally:
+        threading.setprofile(None)
+    assert len(result.threads) == 3 and set(result.threads) <= set(started)
+    assert result.peak_threads >= result.baseline_threads + 3

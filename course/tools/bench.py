@@ -24,7 +24,7 @@ IN_PROCESS = [
 PATHS = {"async-view": "/sleep/async/", "sync-view-asgi": "/sleep/sync/"}
 ONE_WORKER = ("sync-one-worker", 3, 2.0)
 OVERHEAD_LOAD = (100, 0.25)  # requests, delay_s: short, so any cost of ours shows
-OVERHEAD_PAIRS = 21  # pairs differ by ±10% on a busy machine: the median of many steadies it
+OVERHEAD_PAIRS = 31  # pairs differ by ±10% on a busy machine: the median of many steadies it
 LOAD_CLIENT = (1000, 1.0)  # requests, delay_s against a no-framework app under uvicorn
 # Targets from the course's promises: "ok" in the table says whether each one was met.
 TARGETS = {
