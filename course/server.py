@@ -10,7 +10,6 @@ GIL out of the measurement. The server always stops: at the end of the `with` bl
 a cell fails, or when Python exits.
 """
 
-import atexit
 import os
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from course._child import ChildProcess
 from course._ports import free_port
 from course._validate import whole_number
 
@@ -31,13 +31,9 @@ STOP_TIMEOUT_S = 5.0  # after this, a server that ignored SIGTERM is killed
 PORT_ATTEMPTS = 3  # another program may take the free port before the server binds it
 MAX_WORKERS = 256  # waitress threads: far more than a 2-core machine can use
 
-_running = weakref.WeakSet()
-
 
 class ServerError(RuntimeError):
     """The server could not start (the message includes what it printed)."""
-
-
 
 
 DEMO_APPS = {"uvicorn": "demo_project.asgi:application", "waitress": "demo_project.wsgi:application"}
@@ -56,7 +52,7 @@ def _command(kind, port, workers, app=None):
             f"--threads={workers}", app or DEMO_APPS[kind]]
 
 
-class Server:
+class Server(ChildProcess):
     """A demo-project server process: `url`, `pid`, `threads()`, `rss_mb()`, `stop()`."""
 
     def __init__(self, kind="uvicorn", *, workers=4, migrate=True, app=None, app_dir=None,
@@ -113,7 +109,7 @@ class Server:
                                         cwd=self.folder)
         self._finalizer.detach()
         self._finalizer = weakref.finalize(self, _cleanup, self.process, self.folder, log)
-        _running.add(self)
+        self._started()
 
     def _wait_until_answering(self, timeout_s):
         deadline = time.monotonic() + timeout_s
@@ -140,22 +136,6 @@ class Server:
         import psutil
 
         return psutil.Process(self.pid).memory_info().rss / 2**20
-
-    @property
-    def running(self):
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self):
-        """Stop the server (SIGTERM, then SIGKILL after STOP_TIMEOUT_S); safe to call twice."""
-        self._finalizer()
-        _running.discard(self)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
     def __repr__(self):
         state = "running" if self.running else "stopped"
@@ -216,9 +196,3 @@ def serve(kind="uvicorn", *, workers=4, migrate=True, app=None, app_dir=None,
     """
     return Server(kind, workers=workers, migrate=migrate, app=app, app_dir=app_dir,
                   startup_timeout_s=startup_timeout_s, env=env)
-
-
-@atexit.register
-def _stop_all():
-    for server in list(_running):
-        server.stop()
