@@ -39,3 +39,8 @@ def test_sync_vs_async_notebook_measures_the_lesson():
     sync_view, async_view = total("sync view, ASGI handler"), total("async view, ASGI handler")
     assert one_worker > 2.5 * async_view  # the seed's picture: three delays vs one
     assert sync_view < 1.5 * async_view  # Django's handler gives sync views a thread each
+    held = re.search(r"^ASGI, async view: ([\d.]+) threads held per request", text, re.MULTILINE)
+    assert held, "the notebook did not print the thread budget's verdict for the async view"
+    assert float(held.group(1)) >= 0.5  # the request's own thread (its ThreadSensitiveContext)
+    scale = re.findall(r"^(sync|async) view: ([\d.]+) new threads per request", text, re.MULTILINE)
+    assert {kind for kind, _ in scale} == {"sync", "async"}, "no verdict from the 1,000-request runs"
