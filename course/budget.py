@@ -45,8 +45,8 @@ SETTLE_EVERY_S = 0.05  # how often settle() counts the server's threads
 SETTLED_S = 0.5  # settle(): a count that stays put this long has stopped falling
 
 
-async def _census(server, window_s, at_least=0, wait_s=0.0):
-    query = f"window_s={window_s:g}&at_least={at_least}&wait_s={wait_s:g}"
+async def _census(server, window_s, at_least=0, wait_s=0.0, collect=False):
+    query = f"window_s={window_s:g}&at_least={at_least}&wait_s={wait_s:g}&collect={collect:d}"
     async with httpx.AsyncClient(timeout=30.0) as http:
         reply = await http.get(f"{server.url}/budget/threads/?{query}")
     reply.raise_for_status()
@@ -137,7 +137,9 @@ async def thread_budget(kind="uvicorn", *, requests=10, delay_s=0.5):
     has a worker. One server serves every row of the plain demo project (migrated once,
     for the ORM row); a second serves the middleware row, with a sync-only middleware
     added (demo_project/budget_middleware.py). Before each row, `settle` waits until the
-    threads of the row before have exited, so that they do not count for this one.
+    threads of the row before have exited, so that they do not count for this one (the
+    census first collects garbage: under WSGI the loop threads `async_to_sync` started
+    exit only once their executors have been collected).
     """
     _checked(kind, requests, delay_s)
     rows = {}
@@ -148,6 +150,7 @@ async def thread_budget(kind="uvicorn", *, requests=10, delay_s=0.5):
         with serve(kind, workers=requests + 2, app=app, migrate=needs_db) as server:
             at_start = await settle(server)
             for name, path, _, _ in chosen:
+                await _census(server, CENSUS_WINDOW * delay_s, collect=True)  # see below
                 await settle(server, at_start)
                 rows[name] = await measure_row(server, kind, name, path,
                                                requests=requests, delay_s=delay_s)

@@ -4,6 +4,7 @@
                                           every thread but the main one and this request's
                                           own, by state: free, idle, blocked or busy (first
                                           waiting until `at_least` threads are held)
+    GET /budget/threads/?collect=1         the same, after a garbage collection (see below)
     GET /budget/slow-query/?delay_s=1     an async view whose one ORM call takes delay_s
 
 The census is how notebook 03 measures its thread budget table: while requests are in
@@ -17,6 +18,7 @@ flight it asks the server what each thread is doing. States:
   the event loop): it holds its request's place and can do nothing else.
 """
 
+import gc
 import os
 import sys
 import threading
@@ -108,13 +110,19 @@ def thread_census(request):
     """A sync view on purpose: it runs on a thread of its own, which it leaves out.
 
     ?window_s= CPU window; ?at_least= and ?wait_s= wait for the requests to be in flight.
+    ?collect=1 first collects garbage: under WSGI, each async view's `async_to_sync` leaves
+    behind a one-thread executor whose idle thread exits only once the executor has been
+    collected, so between two measurements the budget collects them.
     """
     try:
         window_s = number_from(request, "window_s", 0.2, 0.01, MAX_WINDOW_S)
         at_least = number_from(request, "at_least", 0, 0, 10_000, whole=True)
         wait_s = number_from(request, "wait_s", 0, 0, MAX_WAIT_S)
+        collect = number_from(request, "collect", 0, 0, 1, whole=True)
     except BadParameter as error:
         return error.response()
+    if collect:
+        gc.collect()
     return JsonResponse(census(window_s, at_least, wait_s))
 
 

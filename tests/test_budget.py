@@ -112,3 +112,14 @@ def test_one_server_serves_every_row_and_a_row_before_does_not_count_in_the_next
     assert by_name["sync view"]["states"]["blocked"] == pytest.approx(1.0, abs=0.2)
     assert by_name["async view"]["states"]["idle"] == pytest.approx(1.0, abs=0.2)
     assert by_name["async view"]["new threads/request"] >= 0.8
+
+
+@pytest.mark.slow
+def test_under_wsgi_the_loop_threads_of_a_row_before_are_gone_before_the_next(run):
+    # async_to_sync's loop threads outlive their requests until the garbage collector frees
+    # their executors; unless the budget collects them, the next row reuses their count
+    rows = {row["row"]: row for row in run(budget.thread_budget("waitress", requests=REQUESTS,
+                                                                 delay_s=0.5))}
+    for name in ("async view", "long-poll waiter", "async ORM call (slow query)"):
+        assert rows[name]["states"]["idle"] == pytest.approx(1.0, abs=0.2), name
+        assert rows[name]["new threads/request"] >= 0.8, name
