@@ -75,6 +75,29 @@ EX06_WRONG = {
     "wrong route": ([('@course.route("ex06/authors/<int:author_id>/books/")',
                       '@course.route("ex06/books/<int:author_id>/")')],
                     "is mounted at /ex06/books/<int:author_id>/"),
+    "POST finds the author without the shortcut": ([
+        ("author = await aget_object_or_404(Author, pk=author_id)\n        try",
+         "author = await Author.objects.filter(pk=author_id).afirst()\n        if author is None:\n"
+         '            return JsonResponse({"error": "no such author"}, status=404)\n        try')],
+        "Ex06Books.post answers 404 for a missing author"),
+    "the shortcut only in a comment": ([
+        ("author = await aget_object_or_404(Author, pk=author_id)\n        try",
+         "author = await Author.objects.filter(pk=author_id).afirst()  # aget_object_or_404\n"
+         "        if author is None:\n"
+         '            return JsonResponse({"error": "no such author"}, status=404)\n        try')],
+        "use the shortcut"),
+    "the missing author special-cased": ([
+        ("author = await aget_object_or_404(Author, pk=author_id)\n        books",
+         "if author_id == 999_999:\n            raise __import__('django.http').http.Http404\n"
+         "        author = await Author.objects.aget(pk=author_id) or aget_object_or_404\n        books")],
+        "raised DoesNotExist"),
+    "the book saved for another author": ([
+        ("acreate(author=author,", "acreate(author=await Author.objects.exclude(pk=author.pk).afirst(),")],
+        "create it for the author in the URL"),
+    "published true accepted": ([
+        ("if isinstance(published, bool) or not isinstance(published, int) or published < 0:",
+         "if not isinstance(published, int) or published < 0:")],
+        "published as a JSON boolean"),
 }
 
 EX07_REQUEST = ("        with blockbuster_ctx():  # a blocking call on the event loop raises BlockingError\n"
@@ -104,6 +127,10 @@ EX07_WRONG = {
                                 "Check the answer too"),
     "not a test case": ([("class Ex07Tests(SimpleTestCase):", "class Ex07Tests:")],
                         "should be a class that subclasses"),
+    "fails by the URL, not by blocking": ([(EX07_REQUEST,
+                                            '        self.assertNotIn("blocking", self.target)\n'
+                                            "        response = await self.async_client.get(self.target)\n")],
+                                          "passed on the view that blocks"),
 }
 NOT_RUN_HERE = ('for target in ("/ex07/good/", "/ex07/blocking/"):', "for target in ():")
 WRONG = {**{f"ex06: {k}": ("ex06", *v) for k, v in EX06_WRONG.items()},
@@ -128,6 +155,20 @@ def test_ex07_also_accepts_a_concurrency_test():
                 "        self.assertLess(time.perf_counter() - started, 2 * DELAY_S)\n"
                 "        response = responses[0]\n")
     result = check("ex07", load("ex07", edits=[(EX07_REQUEST, gathered)]))
+    assert result.passed, result.message
+
+
+def test_ex06_accepts_the_shortcut_in_a_helper_method():
+    """Both handlers may find the author through one helper that calls aget_object_or_404."""
+    helper = ("    async def author(self, author_id):\n"
+              "        return await aget_object_or_404(Author, pk=author_id)\n\n"
+              "    async def get(self, request, author_id):")
+    edits = [("    async def get(self, request, author_id):", helper),
+             ("author = await aget_object_or_404(Author, pk=author_id)\n        books",
+              "author = await self.author(author_id)\n        books"),
+             ("author = await aget_object_or_404(Author, pk=author_id)\n        try",
+              "author = await self.author(author_id)\n        try")]
+    result = check("ex06", load("ex06", edits=edits))
     assert result.passed, result.message
 
 

@@ -1,5 +1,8 @@
 """ex06: how it is judged — an async class-based view with GET and POST, JSON in and out."""
 
+import ast
+import random
+import textwrap
 import uuid
 
 from course import routes
@@ -16,7 +19,6 @@ from course.grading.probes import Failed, describe, json_of, source_of
 
 NAME = "Ex06Books"
 ROUTE = "ex06/authors/<int:author_id>/books/"
-MISSING_ID = 999_999  # no demo author has this id
 HANDLERS = ("get", "post")
 
 
@@ -71,11 +73,36 @@ def _require_async_handlers(cls):
                      f"remove that method and let View answer 405 for it.")
 
 
+def _names_in(function):
+    """(names its code uses, methods it calls on self) — not its comments; None if unknown."""
+    try:
+        tree = ast.parse(textwrap.dedent(source_of(function)))
+    except SyntaxError:
+        return None
+    if not tree.body:
+        return None
+    nodes = list(ast.walk(tree))
+    names = {node.id for node in nodes if isinstance(node, ast.Name)}
+    on_self = {node.attr for node in nodes if isinstance(node, ast.Attribute)
+               and isinstance(node.value, ast.Name) and node.value.id == "self"}
+    return names, on_self
+
+
 def _require_shortcut(cls):
+    """Each handler finds the author with aget_object_or_404, itself or in a method it calls."""
     # A class's own source is not always findable in a notebook; its methods' sources are.
-    if not any("aget_object_or_404" in source_of(getattr(cls, name)) for name in HANDLERS):
-        raise Failed(f"{NAME} answers 404 for a missing author, but the task asks for "
-                     "`await aget_object_or_404(Author, pk=author_id)`: use the shortcut.")
+    for name in HANDLERS:
+        found = _names_in(getattr(cls, name))
+        if found is None:
+            continue  # no source to read: the 404 behaviour was judged already
+        names, on_self = found
+        for helper in on_self - {name}:
+            if callable(getattr(cls, helper, None)):
+                names |= (_names_in(getattr(cls, helper)) or (set(), set()))[0]
+        if "aget_object_or_404" not in names:
+            raise Failed(f"{NAME}.{name} answers 404 for a missing author, but the task asks "
+                         "both handlers for `await aget_object_or_404(Author, pk=author_id)`: "
+                         "use the shortcut.")
 
 
 def _database(function, *args):
@@ -100,6 +127,21 @@ def _author_and_books(first=False):
     author = authors.first()
     books = [{"title": b.title, "published": b.published} for b in author.books.all()]
     return author.pk, author.name, books
+
+
+def _missing_author_id():
+    """An author id no author has, different on each check (so it cannot be special-cased)."""
+    from django.db.models import Max
+
+    from demo_project.catalog.models import Author
+
+    return (Author.objects.aggregate(last=Max("pk"))["last"] or 0) + random.randint(1_000, 999_999)
+
+
+def _book_row(book_id):
+    from demo_project.catalog.models import Book
+
+    return Book.objects.filter(pk=book_id).values("author_id", "title", "published").first()
 
 
 def _new_book_ids_after(last_id):
@@ -145,7 +187,7 @@ def _require_404(reply, what):
                  "404 from aget_object_or_404.")
 
 
-async def _judge_get(context, author_id, author_name, books):
+async def _judge_get(context, missing_id, author_id, author_name, books):
     data = json_of(await get_within(_target(author_id), NAME), NAME)
     got = data.get("books") if isinstance(data, dict) else None
     if not isinstance(got, list) or not all(isinstance(book, dict) for book in got):
@@ -160,7 +202,7 @@ async def _judge_get(context, author_id, author_name, books):
     if got != books:
         raise Failed(f"GET should list each book as {describe(books[0])}, in the model's order "
                      f"(year, then title); got {describe(got[0])} first.")
-    _require_404(await get_within(_target(MISSING_ID), NAME), "GET")
+    _require_404(await get_within(_target(missing_id), NAME), "GET")
     context.note(f"GET: {len(books)} books of {author_name}, and 404 for a missing author")
 
 
@@ -172,10 +214,11 @@ BAD_BODIES = (  # (what it is, the body as sent)
     ("a published that is not a whole number", '{"title": "Dune", "published": 1965.5}'),
     ("published as text", '{"title": "Dune", "published": "1965"}'),
     ("a JSON list instead of an object", '["Dune", 1965]'),
+    ("published as a JSON boolean", '{"title": "Dune", "published": true}'),
 )
 
 
-async def _judge_good_post(context, author_id, last_id):
+async def _judge_good_post(context, missing_id, author_id, last_id):
     title = f"ex06 check {uuid.uuid4().hex[:8]}"
     reply = await _send("POST", _target(author_id), json={"title": title, "published": 2001})
     if reply.status == 200:
@@ -192,7 +235,12 @@ async def _judge_good_post(context, author_id, last_id):
         raise Failed(f"POST answered id {data['id']}, but no such new book is in the database. "
                      "Create it with `await Book.objects.acreate(author=author, ...)` and "
                      "answer its id.")
-    _require_404(await _send("POST", _target(MISSING_ID), json=expected), "POST")
+    row = await _database(_book_row, data["id"])
+    if row != {"author_id": author_id, **expected}:
+        raise Failed(f"POST to {_target(author_id)} answered the right JSON, but the book it saved"
+                     f" is {describe(row)}: create it for the author in the URL with the title "
+                     "and published of the body: `Book.objects.acreate(author=author, ...)`.")
+    _require_404(await _send("POST", _target(missing_id), json=expected), "POST")
     context.note("POST: a good body created the book (201), a missing author got 404")
 
 
@@ -233,15 +281,17 @@ async def judge(context):
     _require_async_handlers(cls)
     author_id, author_name, books = await _database(_author_and_books)
     last_id = await _database(_last_book_id)
+    missing_id = await _database(_missing_author_id)
     try:
-        await _judge_get(context, author_id, author_name, books)
+        await _judge_get(context, missing_id, author_id, author_name, books)
         _require_shortcut(cls)
-        await _judge_good_post(context, author_id, last_id)
+        await _judge_good_post(context, missing_id, author_id, last_id)
         await _judge_bad_posts(context, author_id, last_id)
         await _judge_other_methods(context, author_id)
         if context.hidden:
             await hidden_case(context, "another author",
-                              _judge_get(context, *await _database(_author_and_books, True)))
+                              _judge_get(context, missing_id,
+                                         *await _database(_author_and_books, True)))
         run, lag_s = await measure_probed(context, _target(author_id), NAME,
                                            f"your {NAME}: {REQUESTS} GETs at once")
         require_overlap(context, run, lag_s, cls.get, NAME, overlap=False)

@@ -12,6 +12,7 @@ import textwrap
 import threading
 import time
 import unittest
+import uuid
 
 from course.grading.judging import Exercise, hidden_case
 from course.grading.probes import Failed, source_of
@@ -19,9 +20,6 @@ from course.grading.probes import Failed, source_of
 NAME = "Ex07Tests"
 DELAY_S = 0.2  # how long the check's views wait
 RUN_LIMIT_S = 15.0  # one run of the learner's tests; they need about a second
-GOOD, THREADED, BLOCKING = "/ex07/check/good/", "/ex07/check/threaded/", "/ex07/check/blocking/"
-WRONG_ANSWER = "/ex07/check/wrong-answer/"  # does not block, but answers something else
-HIDDEN_BLOCKING = "/ex07/check/blocking-helper/"  # the grader's hidden case
 
 
 async def _good(request):
@@ -63,12 +61,22 @@ async def _blocking_helper(request):
     return JsonResponse({"report": _legacy_total()})
 
 
+VIEWS = {"good": _good, "threaded": _threaded, "blocking": _blocking,
+         "wrong answer": _wrong_answer, "hidden blocking": _blocking_helper}
+
+
 def _mount_views():
+    """Mount the check's views at fresh URLs that say nothing about the view; return {kind: URL}.
+
+    A test that looks at its URL ("fail if it contains 'blocking'") learns nothing from them.
+    """
     from course.routes import route
 
-    for target, view in ((GOOD, _good), (THREADED, _threaded), (BLOCKING, _blocking),
-                         (WRONG_ANSWER, _wrong_answer), (HIDDEN_BLOCKING, _blocking_helper)):
-        route(target.lstrip("/"))(view)
+    targets = {}
+    for kind, view in VIEWS.items():
+        targets[kind] = f"/ex07/check/{uuid.uuid4().hex[:12]}/"
+        route(targets[kind].lstrip("/"))(view)
+    return targets
 
 
 def _test_class(namespace):
@@ -182,28 +190,38 @@ async def _require_fails(cls, names, target):
 
 
 async def judge(context):
+    from course.routes import unmount
+
     cls, names = _test_class(context.namespace)
-    _mount_views()
-    for label, target in (("the correct view", GOOD),
-                          ("a correct view that waits on a worker thread", THREADED)):
+    targets = _mount_views()
+    try:
+        return await _judge_on(context, cls, names, targets)
+    finally:
+        unmount(*targets.values())
+
+
+async def _judge_on(context, cls, names, targets):
+    for label, target in (("the correct view", targets["good"]),
+                          ("a correct view that waits on a worker thread", targets["threaded"])):
         started = time.perf_counter()
         ran, problems = await _run_on(cls, target)
         _require_pass(label, target, ran, problems, names)
         context.note(f"{label} ({target}): {ran} test(s) passed in "
                      f"{time.perf_counter() - started:.2f} s")
     _require_async_client(names)
-    test, reason = await _require_fails(cls, names, BLOCKING)
-    ran, problems = await _run_on(cls, WRONG_ANSWER)
+    blocking, wrong_answer = targets["blocking"], targets["wrong answer"]
+    test, reason = await _require_fails(cls, names, blocking)
+    ran, problems = await _run_on(cls, wrong_answer)
     if not problems:
         raise Failed(f"Your tests passed on a view that does not block but answers 503 with "
-                     f'{{"report": "not ready"}} ({WRONG_ANSWER}). Check the answer too: '
+                     f'{{"report": "not ready"}} ({wrong_answer}). Check the answer too: '
                      "`self.assertEqual(response.status_code, 200)` and "
                      '`self.assertEqual(response.json(), {"report": "ready"})`.')
-    context.note(f"a view with the wrong answer ({WRONG_ANSWER}): {problems[0][0]} failed")
+    context.note(f"a view with the wrong answer ({wrong_answer}): {problems[0][0]} failed")
     if context.hidden:
         await hidden_case(context, "a view that blocks inside a helper function",
-                          _require_fails(cls, names, HIDDEN_BLOCKING))
-    context.note(f"the blocking view ({BLOCKING}): {test} failed — {reason}")
+                          _require_fails(cls, names, targets["hidden blocking"]))
+    context.note(f"the blocking view ({blocking}): {test} failed — {reason}")
     return (f"Your tests pass on both correct views and fail on the blocking one "
             f"({test}: {reason}).")
 
