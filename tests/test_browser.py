@@ -285,8 +285,10 @@ def test_measure_for_real_draws_in_the_browser(lab, served_root, page):
 
 
 def _open_link(page, href_part):
-    """Click the first rendered markdown link whose href contains `href_part`."""
-    link = page.locator(f".jp-RenderedMarkdown a[href*='{href_part}']").first
+    """Click the first link whose href contains `href_part` in the notebook on show (other
+    tabs' notebooks stay in the page, hidden)."""
+    link = page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown "
+                        f"a[href*='{href_part}']").first
     link.scroll_into_view_if_needed(timeout=30_000)
     link.click()
 
