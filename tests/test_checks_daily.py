@@ -94,6 +94,12 @@ EX06_WRONG = {
     "the book saved for another author": ([
         ("acreate(author=author,", "acreate(author=await Author.objects.exclude(pk=author.pk).afirst(),")],
         "create it for the author in the URL"),
+    "books listed with sync_to_async": ([
+        ("books = [{\"title\": book.title, \"published\": book.published}\n"
+         "                 async for book in Book.objects.filter(author=author)]",
+         "books = [{\"title\": book.title, \"published\": book.published} for book in await "
+         "__import__('asgiref.sync').sync.sync_to_async(list)(Book.objects.filter(author=author))]")],
+        "Ex06Books.get reaches the database without the async ORM"),
     "published true accepted": ([
         ("if isinstance(published, bool) or not isinstance(published, int) or published < 0:",
          "if not isinstance(published, int) or published < 0:")],

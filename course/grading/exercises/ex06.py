@@ -73,8 +73,16 @@ def _require_async_handlers(cls):
                      f"remove that method and let View answer 405 for it.")
 
 
+ASYNC_ORM = {"acreate", "asave", "aget", "afirst", "alast", "acount", "aexists", "aiterator",
+             "ain_bulk", "aaggregate", "abulk_create", "aupdate", "adelete", "alatest", "aearliest",
+             "aget_or_create", "aupdate_or_create", "acontains", "async for"}
+
+
 def _names_in(function):
-    """(names its code uses, methods it calls on self) — not its comments; None if unknown."""
+    """(names, attribute names and "async for" its code uses, methods it calls on self).
+
+    Comments do not count; None when the source cannot be read.
+    """
     try:
         tree = ast.parse(textwrap.dedent(source_of(function)))
     except SyntaxError:
@@ -83,26 +91,45 @@ def _names_in(function):
         return None
     nodes = list(ast.walk(tree))
     names = {node.id for node in nodes if isinstance(node, ast.Name)}
+    names |= {node.attr for node in nodes if isinstance(node, ast.Attribute)}
+    if any(isinstance(node, ast.AsyncFor) or getattr(node, "is_async", 0) for node in nodes):
+        names.add("async for")
     on_self = {node.attr for node in nodes if isinstance(node, ast.Attribute)
                and isinstance(node.value, ast.Name) and node.value.id == "self"}
     return names, on_self
 
 
+def _handler_names(cls, name):
+    """What the handler's code and the methods it calls on self use; None if unreadable."""
+    found = _names_in(getattr(cls, name))
+    if found is None:
+        return None
+    names, on_self = found
+    for helper in on_self - {name}:
+        if callable(getattr(cls, helper, None)):
+            names |= (_names_in(getattr(cls, helper)) or (set(), set()))[0]
+    return names
+
+
 def _require_shortcut(cls):
-    """Each handler finds the author with aget_object_or_404, itself or in a method it calls."""
+    """Each handler uses aget_object_or_404, itself or in a method it calls on self."""
     # A class's own source is not always findable in a notebook; its methods' sources are.
     for name in HANDLERS:
-        found = _names_in(getattr(cls, name))
-        if found is None:
-            continue  # no source to read: the 404 behaviour was judged already
-        names, on_self = found
-        for helper in on_self - {name}:
-            if callable(getattr(cls, helper, None)):
-                names |= (_names_in(getattr(cls, helper)) or (set(), set()))[0]
-        if "aget_object_or_404" not in names:
+        names = _handler_names(cls, name)
+        if names is not None and "aget_object_or_404" not in names:
             raise Failed(f"{NAME}.{name} answers 404 for a missing author, but the task asks "
                          "both handlers for `await aget_object_or_404(Author, pk=author_id)`: "
                          "use the shortcut.")
+
+
+def _require_async_orm(cls):
+    """Each handler uses the async ORM (not the sync one wrapped in sync_to_async)."""
+    for name in HANDLERS:
+        names = _handler_names(cls, name)
+        if names is not None and not names & ASYNC_ORM:
+            raise Failed(f"{NAME}.{name} reaches the database without the async ORM (`async for` "
+                         "over a QuerySet, `await Book.objects.acreate(...)`): the task asks for "
+                         "it. Wrapping the sync ORM in sync_to_async works, but is not the exercise.")
 
 
 def _database(function, *args):
@@ -288,6 +315,7 @@ async def judge(context):
         await _judge_good_post(context, missing_id, author_id, last_id)
         await _judge_bad_posts(context, author_id, last_id)
         await _judge_other_methods(context, author_id)
+        _require_async_orm(cls)
         if context.hidden:
             await hidden_case(context, "another author",
                               _judge_get(context, missing_id,
