@@ -16,7 +16,6 @@ one — when the kernel is killed or restarted. The folder goes with it.
 """
 
 import asyncio
-import atexit
 import json
 import os
 import secrets
@@ -26,6 +25,7 @@ import sys
 import time
 import weakref
 
+from course._child import ChildProcess
 from course._pg_process import (
     EXITED,
     SUPERUSER,
@@ -48,8 +48,6 @@ STARTUP_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 20.0  # the watchdog's fast, then immediate shutdown fit well within this
 SAMPLE_EVERY_S = 0.01  # pg_stat_activity is read this often while a load runs
 MAX_CONNECTIONS = 1000  # more than a laptop's PostgreSQL should be asked to accept
-
-_running = weakref.WeakSet()
 
 
 class PostgresMissing(RuntimeError):
@@ -104,8 +102,12 @@ def _skip_cell(lines):
     return [SKIPPED]
 
 
-class Cluster:
-    """A running throwaway PostgreSQL with the demo project migrated and seeded into it."""
+class Cluster(ChildProcess):
+    """A running throwaway PostgreSQL with the demo project migrated and seeded into it.
+
+    Stopped (server and folder) by `stop()`, at the end of a `with` block, when it is
+    garbage-collected, or when Python exits: see course._child.ChildProcess.
+    """
 
     def __init__(self, max_connections=100, *, migrate=True, startup_timeout_s=STARTUP_TIMEOUT_S):
         whole_number("max_connections", max_connections, 5, MAX_CONNECTIONS)
@@ -123,7 +125,7 @@ class Cluster:
                                     {"max_connections": max_connections})
         self._finalizer.detach()
         self._finalizer = weakref.finalize(self, _cleanup, self.process, self.folder)
-        _running.add(self)
+        self._started()
         self._wait_until_ready(startup_timeout_s)
         self._create_database()
         if migrate:
@@ -212,22 +214,6 @@ class Cluster:
         path = self.folder / "server.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    @property
-    def running(self):
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self):
-        """Stop the server and remove its folder; safe to call twice."""
-        self._finalizer()
-        _running.discard(self)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
     def __repr__(self):
         state = "running" if self.running else "stopped"
         return (f"<PostgreSQL cluster {state} on 127.0.0.1:{self.port}, "
@@ -307,8 +293,3 @@ def _cleanup(process, folder):
             process.wait()
     shutil.rmtree(folder, ignore_errors=True)
 
-
-@atexit.register
-def _stop_all():
-    for running in list(_running):
-        running.stop()
