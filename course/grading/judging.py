@@ -3,6 +3,7 @@
     reply = await get_within("/ex01/?delay_s=0.3", "ex01_view")     # or Failed on a hang
     run, lag_s = await measure_probed(context, target, name, title)  # loop watched meanwhile
     require_overlap(context, run, lag_s, view, name)                 # or Failed, saying why
+    run = await require_concurrent(context, target, view, name, title)  # both in one step
 
 Each judge in course/grading/exercises/ calls the learner's views through Django's ASGI handler
 and looks at behaviour: status and JSON, overlap of concurrent requests, the event loop's lag,
@@ -119,6 +120,18 @@ async def measure_probed(context, target, name, title, n=REQUESTS, timeout_s=Non
         ) from None
     context.keep(run)
     return run, lag.worst_s
+
+
+async def require_concurrent(context, target, view, name, title, *, overlap=True, delay_s=None,
+                             timeout_s=None):
+    """measure_probed, then require_overlap on its run: the run, or Failed saying why.
+
+    >>> run = await require_concurrent(context, "/ex01/?delay_s=0.5", view, NAME, title,
+    ...                                delay_s=0.5)
+    """
+    run, lag_s = await measure_probed(context, target, name, title, timeout_s=timeout_s)
+    require_overlap(context, run, lag_s, view, name, overlap=overlap, delay_s=delay_s)
+    return run
 
 
 def require_follows(short, long, name, short_s, long_s, what="delay_s"):

@@ -14,9 +14,11 @@ What a judge can use (course.grading.judging, .probes, .sources):
   runs, notes and runs are muted, and on failure the learner reads only the words given
   (never the hidden inputs).
 - `context.note(line, **numbers)` / `context.keep(run)`: what the check shows under its verdict.
-- `get_within`, `measure_probed`, `require_overlap(..., delay_s=…)`, `require_follows`,
-  `require_waited` (judging); `json_of`, `require_async`, `require_safe_environment` (probes);
-  `require_awaited`, `same_code`, `unawaited` (sources).
+- `get_within`, `measure_probed`, `require_overlap(..., delay_s=…)` (or both in one step:
+  `require_concurrent`), `require_follows`, `require_waited` (judging); `json_of`,
+  `require_async`, `require_safe_environment` (probes); `require_awaited`, `same_code`,
+  `unawaited` (sources); `parsed`, `names_in` (exercises/code_names.py: what a function's code
+  names).
 Before every judge, checks.py fails on a syntax error in a cell mentioning the exercise's name
 and on Django's async-unsafe variable in the environment (again after the judge). Time limits in a
 judge: state their slack beside them, and prefer judging relative to the run (overlap from the

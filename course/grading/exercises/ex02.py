@@ -9,14 +9,8 @@ Hidden: other records (a book added for the case, then removed): a hard-coded li
 
 import uuid
 
-from course.grading.judging import (
-    REQUESTS,
-    Exercise,
-    get_within,
-    hidden_case,
-    measure_probed,
-    require_overlap,
-)
+from course.grading import judging
+from course.grading.judging import REQUESTS, Exercise
 from course.grading.probes import (
     Failed,
     describe,
@@ -101,7 +95,8 @@ async def other_records(context):
 
     pk = await sync_to_async(_add_book, thread_sensitive=False)(f"Hidden {uuid.uuid4().hex}")
     try:
-        require_books(json_of(await get_within(f"/{ROUTE}", NAME), NAME), await expected_books())
+        reply = await judging.get_within(f"/{ROUTE}", NAME)
+        require_books(json_of(reply, NAME), await expected_books())
     finally:
         await sync_to_async(_remove_book, thread_sensitive=False)(pk)
 
@@ -110,15 +105,16 @@ async def judge(context):
     view = context.view(NAME, ROUTE)
     require_async(view, NAME, "await the database call (sync_to_async or the async ORM)")
     require_safe_environment(*helpers_of(view))
-    books = require_books(json_of(await get_within(f"/{ROUTE}", NAME), NAME),
+    books = require_books(json_of(await judging.get_within(f"/{ROUTE}", NAME), NAME),
                           await expected_books())
     context.note(f"one request: {len(books)} books with title and published, as expected")
     if context.hidden:
-        await hidden_case(context, "other records in the database", other_records(context))
-    run, lag_s = await measure_probed(context, f"/{ROUTE}", NAME,
-                                       f"your ex02_view: {REQUESTS} requests at once")
+        await judging.hidden_case(context, "other records in the database",
+                                  other_records(context))
     # Fast queries need not overlap; what matters is that none blocked the loop.
-    require_overlap(context, run, lag_s, view, NAME, overlap=False)
+    run = await judging.require_concurrent(
+        context, f"/{ROUTE}", view, NAME, f"your ex02_view: {REQUESTS} requests at once",
+        overlap=False)
     return (f"All {len(books)} books, and {REQUESTS} concurrent requests answered in "
             f"{run.total_s:.2f} s with no SynchronousOnlyOperation.")
 

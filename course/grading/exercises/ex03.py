@@ -10,19 +10,9 @@ Hidden: other delays for both views.
 
 from asgiref.sync import iscoroutinefunction
 
+from course.grading import judging
 from course.grading.exercises import ex03_runs
-from course.grading.judging import (
-    DELAY_S,
-    REQUESTS,
-    SHORT_DELAY_S,
-    Exercise,
-    get_within,
-    hidden_case,
-    measure_probed,
-    require_follows,
-    require_overlap,
-    require_waited,
-)
+from course.grading.judging import DELAY_S, REQUESTS, SHORT_DELAY_S, Exercise
 from course.grading.probes import Failed, describe, json_of, require_async
 
 VIEWS = (("ex03_sync", "ex03/sync/"), ("ex03_async", "ex03/async/"))
@@ -31,12 +21,12 @@ HIDDEN_DELAYS_S = (0.2, 0.55)  # the grader's run: other delays than the visible
 
 
 async def answers_delay(view_name, route, delay_s):
-    reply = await get_within(f"/{route}?delay_s={delay_s}", view_name)
+    reply = await judging.get_within(f"/{route}?delay_s={delay_s}", view_name)
     data = json_of(reply, view_name)
     if data != {"waited_s": delay_s}:
         raise Failed(f'{view_name} should answer exactly {{"waited_s": {delay_s}}} for '
                      f"?delay_s={delay_s}, got {describe(data)}.")
-    require_waited(reply, view_name, delay_s)
+    judging.require_waited(reply, view_name, delay_s)
     return reply
 
 
@@ -44,7 +34,7 @@ async def views_answer(context, delays):
     for view_name, route in VIEWS:
         replies = [await answers_delay(view_name, route, delay_s) for delay_s in delays]
         if len(delays) == 2:
-            require_follows(*replies, view_name, *delays)
+            judging.require_follows(*replies, view_name, *delays)
 
 
 def find_views(context):
@@ -60,11 +50,11 @@ def find_views(context):
 async def check_speedup(context, async_view):
     """The check's own sync/async ratio, measured now."""
     query = f"?delay_s={DELAY_S}"
-    sync_run, _ = await measure_probed(context, "/ex03/sync/" + query, "ex03_sync",
-                                        f"check: ex03_sync, {REQUESTS} requests")
-    async_run, lag_s = await measure_probed(context, "/ex03/async/" + query, "ex03_async",
-                                             f"check: ex03_async, {REQUESTS} requests")
-    require_overlap(context, async_run, lag_s, async_view, "ex03_async", delay_s=DELAY_S)
+    sync_run, _ = await judging.measure_probed(context, "/ex03/sync/" + query, "ex03_sync",
+                                                f"check: ex03_sync, {REQUESTS} requests")
+    async_run = await judging.require_concurrent(
+        context, "/ex03/async/" + query, async_view, "ex03_async",
+        f"check: ex03_async, {REQUESTS} requests", delay_s=DELAY_S)
     measured = sync_run.total_s / async_run.total_s
     context.note(f"the check measured sync {sync_run.total_s:.2f} s / async "
                  f"{async_run.total_s:.2f} s = speed-up {measured:.2f}",
@@ -76,7 +66,7 @@ async def judge(context):
     async_view = find_views(context)
     await views_answer(context, (SHORT_DELAY_S, LONGER_S))
     if context.hidden:
-        await hidden_case(context, "other delays", views_answer(context, HIDDEN_DELAYS_S))
+        await judging.hidden_case(context, "other delays", views_answer(context, HIDDEN_DELAYS_S))
     measured = await check_speedup(context, async_view)
     runs = ex03_runs.learner_runs(context.namespace)
     ex03_runs.require_what_was_measured(context, *runs)

@@ -8,15 +8,9 @@ overlap) · answers within DEADLINE_S plus a little when one is slow (deadline) 
 Hidden: other delays, another service failing, another one slow.
 """
 
+from course.grading import judging
 from course.grading.exercises.ex04_calls import UpstreamCalls
-from course.grading.judging import (
-    REQUESTS,
-    Exercise,
-    get_within,
-    hidden_case,
-    measure_probed,
-    require_overlap,
-)
+from course.grading.judging import REQUESTS, Exercise
 from course.grading.probes import Failed, describe, json_of, require_async
 
 NAME, ROUTE = "ex04_view", "ex04/"
@@ -72,7 +66,7 @@ def require_asked(calls, delays, fail):
 async def one_case(context, case, expected_data):
     query, delays = _query(case)
     async with UpstreamCalls(context.namespace) as calls:
-        reply = await get_within(f"/{ROUTE}?{query}", NAME, UPSTREAM_SLOW_S + 1.0)
+        reply = await judging.get_within(f"/{ROUTE}?{query}", NAME, UPSTREAM_SLOW_S + 1.0)
     if (reply.error or reply.status != 200) and "fail" in case and calls.asked():
         raise Failed(f"When one service answers 503, {NAME} should still answer 200 with an "
                      f"error for that service, but it answered {reply.status}. Check each "
@@ -125,13 +119,12 @@ async def judge(context):
     expected_data = await upstream_data()
     await cases(context, VISIBLE, expected_data)
     if context.hidden:
-        await hidden_case(context, "other delays, another service failing or slow",
-                          cases(context, HIDDEN, expected_data))
+        await judging.hidden_case(context, "other delays, another service failing or slow",
+                                  cases(context, HIDDEN, expected_data))
     slow = f"/{ROUTE}?news={UPSTREAM_SLOW_S:g}"
-    run, lag_s = await measure_probed(
-        context, slow, NAME, f"your ex04_view, news takes {UPSTREAM_SLOW_S:g} s: {REQUESTS} "
-        "requests", timeout_s=UPSTREAM_SLOW_S + 1.0)
-    require_overlap(context, run, lag_s, view, NAME)
+    run = await judging.require_concurrent(
+        context, slow, view, NAME, f"your ex04_view, news takes {UPSTREAM_SLOW_S:g} s: "
+        f"{REQUESTS} requests", timeout_s=UPSTREAM_SLOW_S + 1.0)
     return (f"Three services at once; a slow one cut off at the deadline ({run.total_s:.2f} s "
             f"for {REQUESTS} requests); a broken one reported.")
 

@@ -10,18 +10,9 @@ Hidden: other delays.
 import threading
 from contextlib import contextmanager
 
+from course.grading import judging
 from course.grading.exercises import ex05_pristine
-from course.grading.judging import (
-    DELAY_S,
-    REQUESTS,
-    SHORT_DELAY_S,
-    Exercise,
-    get_within,
-    hidden_case,
-    measure_probed,
-    require_follows,
-    require_overlap,
-)
+from course.grading.judging import DELAY_S, REQUESTS, SHORT_DELAY_S, Exercise
 from course.grading.probes import Failed, describe, json_of, require_async, source_of
 from course.grading.sources import helpers_of
 
@@ -68,7 +59,7 @@ def watched(namespace):
 async def answers_report(context, delay_s):
     expected = ex05_pristine.report(delay_s)
     with watched(context.namespace) as threads:
-        reply = await get_within(f"/{ROUTE}?delay_s={delay_s}", NAME)
+        reply = await judging.get_within(f"/{ROUTE}?delay_s={delay_s}", NAME)
     data = json_of(reply, NAME)
     if data != expected:
         raise Failed(f"ex05_view should return the report of legacy_report(delay_s): for "
@@ -86,7 +77,7 @@ async def answers_report(context, delay_s):
 async def reports_follow(context, delays):
     replies = [await answers_report(context, delay_s) for delay_s in delays]
     if len(delays) == 2:
-        require_follows(*replies, NAME, *delays)
+        judging.require_follows(*replies, NAME, *delays)
 
 
 async def judge(context):
@@ -96,10 +87,11 @@ async def judge(context):
     ex05_pristine.require_provided(context.namespace)
     await reports_follow(context, (SHORT_DELAY_S, LONGER_S))
     if context.hidden:
-        await hidden_case(context, "another delay_s", reports_follow(context, HIDDEN_DELAYS_S))
-    run, lag_s = await measure_probed(context, f"/{ROUTE}?delay_s={DELAY_S}", NAME,
-                                       f"your ex05_view: {REQUESTS} requests of {DELAY_S:g} s")
-    require_overlap(context, run, lag_s, view, NAME, delay_s=DELAY_S)
+        await judging.hidden_case(context, "another delay_s",
+                                  reports_follow(context, HIDDEN_DELAYS_S))
+    run = await judging.require_concurrent(
+        context, f"/{ROUTE}?delay_s={DELAY_S}", view, NAME,
+        f"your ex05_view: {REQUESTS} requests of {DELAY_S:g} s", delay_s=DELAY_S)
     ex05_pristine.require_provided(context.namespace)  # not swapped while the views ran
     return (f"The blocking call no longer blocks the loop: {REQUESTS} requests of {DELAY_S:g} s "
             f"overlapped ({run.total_s:.2f} s in all).")

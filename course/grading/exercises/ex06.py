@@ -2,20 +2,14 @@
 
 import ast
 import random
-import textwrap
 import uuid
 
 from course import routes
 from course._http import request
-from course.grading.judging import (
-    REQUESTS,
-    Exercise,
-    get_within,
-    hidden_case,
-    measure_probed,
-    require_overlap,
-)
-from course.grading.probes import Failed, describe, json_of, source_of
+from course.grading import judging
+from course.grading.exercises import code_names
+from course.grading.judging import REQUESTS, Exercise
+from course.grading.probes import Failed, describe, json_of
 
 NAME = "Ex06Books"
 ROUTE = "ex06/authors/<int:author_id>/books/"
@@ -83,15 +77,11 @@ def _names_in(function):
 
     Comments do not count; None when the source cannot be read.
     """
-    try:
-        tree = ast.parse(textwrap.dedent(source_of(function)))
-    except SyntaxError:
-        return None
-    if not tree.body:
+    tree = code_names.parsed(function)
+    if tree is None:
         return None
     nodes = list(ast.walk(tree))
-    names = {node.id for node in nodes if isinstance(node, ast.Name)}
-    names |= {node.attr for node in nodes if isinstance(node, ast.Attribute)}
+    names = code_names.names_in(tree)
     if any(isinstance(node, ast.AsyncFor) or getattr(node, "is_async", 0) for node in nodes):
         names.add("async for")
     on_self = {node.attr for node in nodes if isinstance(node, ast.Attribute)
@@ -135,15 +125,17 @@ def _require_async_orm(cls):
 def _database(function, *args):
     """Run a sync ORM function on a thread of its own and close its connection."""
     from asgiref.sync import sync_to_async
+
+    return sync_to_async(_closing_connections, thread_sensitive=False)(function, *args)
+
+
+def _closing_connections(function, *args):
     from django.db import connections
 
-    def run():
-        try:
-            return function(*args)
-        finally:
-            connections.close_all()
-
-    return sync_to_async(run, thread_sensitive=False)()
+    try:
+        return function(*args)
+    finally:
+        connections.close_all()
 
 
 def _author_and_books(first=False):
@@ -215,7 +207,7 @@ def _require_404(reply, what):
 
 
 async def _judge_get(context, missing_id, author_id, author_name, books):
-    data = json_of(await get_within(_target(author_id), NAME), NAME)
+    data = json_of(await judging.get_within(_target(author_id), NAME), NAME)
     got = data.get("books") if isinstance(data, dict) else None
     if not isinstance(got, list) or not all(isinstance(book, dict) for book in got):
         raise Failed('GET should answer {"author": name, "books": [{"title": …, "published": '
@@ -229,7 +221,7 @@ async def _judge_get(context, missing_id, author_id, author_name, books):
     if got != books:
         raise Failed(f"GET should list each book as {describe(books[0])}, in the model's order "
                      f"(year, then title); got {describe(got[0])} first.")
-    _require_404(await get_within(_target(missing_id), NAME), "GET")
+    _require_404(await judging.get_within(_target(missing_id), NAME), "GET")
     context.note(f"GET: {len(books)} books of {author_name}, and 404 for a missing author")
 
 
@@ -317,12 +309,12 @@ async def judge(context):
         await _judge_other_methods(context, author_id)
         _require_async_orm(cls)
         if context.hidden:
-            await hidden_case(context, "another author",
-                              _judge_get(context, missing_id,
-                                         *await _database(_author_and_books, True)))
-        run, lag_s = await measure_probed(context, _target(author_id), NAME,
-                                           f"your {NAME}: {REQUESTS} GETs at once")
-        require_overlap(context, run, lag_s, cls.get, NAME, overlap=False)
+            await judging.hidden_case(context, "another author",
+                                      _judge_get(context, missing_id,
+                                                 *await _database(_author_and_books, True)))
+        run = await judging.require_concurrent(
+            context, _target(author_id), cls.get, NAME, f"your {NAME}: {REQUESTS} GETs at once",
+            overlap=False)
     finally:
         await _database(_delete_books_after, last_id)
     return (f"GET, POST (201 and 400), 404 and 405 all right, and {REQUESTS} concurrent GETs "

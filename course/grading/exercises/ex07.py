@@ -4,18 +4,17 @@ The learner's test class runs with `target` set to each view's URL, through unit
 of its own (Django gives an `async def` test its own event loop there).
 """
 
-import ast
 import asyncio
 import inspect
 import io
-import textwrap
 import threading
 import time
 import unittest
 import uuid
 
+from course.grading.exercises import code_names
 from course.grading.judging import Exercise, hidden_case
-from course.grading.probes import Failed, source_of
+from course.grading.probes import Failed
 
 NAME = "Ex07Tests"
 DELAY_S = 0.2  # how long the check's views wait
@@ -110,14 +109,10 @@ def _names_used(methods):
     """Every name and attribute name the methods' code uses (not comments), or None if unknown."""
     names = set()
     for method in methods:
-        try:
-            tree = ast.parse(textwrap.dedent(source_of(method)))
-        except SyntaxError:
+        tree = code_names.parsed(method)
+        if tree is None:
             return None
-        if not tree.body:
-            return None
-        names |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
-        names |= {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        names |= code_names.names_in(tree)
     return names
 
 
