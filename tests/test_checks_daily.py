@@ -106,7 +106,7 @@ EX06_WRONG = {
         "published as a JSON boolean"),
 }
 
-EX07_REQUEST = ("        with blockbuster_ctx():  # a blocking call on the event loop raises BlockingError\n"
+EX07_REQUEST = ("        with blockbuster_ctx(\"django\"):  # a blocking call on the loop, under Django, raises\n"
                 "            response = await self.async_client.get(self.target)\n")
 EX07_WRONG = {
     "a sync test": ([("    async def test_report", "    def test_report"),

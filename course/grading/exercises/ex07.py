@@ -179,7 +179,7 @@ async def _require_fails(cls, names, target):
                 " Also, your tests never use self.target, so they did not even call it.")
         raise Failed(f"Your tests passed on the view that blocks the event loop ({target}: it "
                      "calls time.sleep). Checking one answer cannot see that: wrap the request "
-                     "in `with blockbuster_ctx():`, or send several requests at once and assert "
+                     "in `with blockbuster_ctx(\"django\"):`, or send several requests at once and assert "
                      f"that together they took about one delay.{hint}")
     return problems[0]
 
