@@ -1,5 +1,6 @@
 import asyncio
 import logging
+import multiprocessing
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -119,6 +120,8 @@ def test_steps_for_scales_with_time():
 
 
 def test_crunch_runs_in_a_process_pool():
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    # spawn, as notebook 07 does: forking this multi-threaded test process may deadlock the child
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
         done = pool.submit(crunch, 10).result(timeout=60)
     assert done.checksum == crunch(10).checksum
