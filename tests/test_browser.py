@@ -32,6 +32,7 @@ except ImportError:  # requirements-dev.txt installs it
     sync_playwright = None
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+LAST_LESSON = NOTEBOOKS[-1]  # its navigation cell leads to the exercises
 SCREENSHOTS = ROOT / "build" / "browser"
 VIEWPORT = {"width": 1400, "height": 1000}
 KERNEL_READY_TIMEOUT_S = 60
@@ -300,7 +301,8 @@ def _current_tab(page):
 @needs_browser
 @pytest.mark.slow
 def test_the_learner_path_from_make_lab_to_an_exercise(browser, tmp_path):
-    """`make lab`'s own URL opens the start notebook; its links lead to 08, 08's to ex01, which
+    """`make lab`'s own URL opens the start notebook; its map leads to the last lesson, whose
+    "Next: try it yourself" leads to ex01, which
     runs (the untouched exercise: its check says "Not solved yet"); the file browser shows
     notebooks/ and exercises/, the lab serving the course's root."""
     with MakeLab(tmp_path / "course") as lab:
@@ -315,10 +317,12 @@ def test_the_learner_path_from_make_lab_to_an_exercise(browser, tmp_path):
             page.locator(".jp-DirListing-itemText", has_text="exercises").first.wait_for()
             listing = page.locator(".jp-DirListing-itemText").all_text_contents()
             assert {"notebooks", "exercises"} <= set(listing), listing
-            _open_link(page, "08_real_server.ipynb")
-            page.wait_for_function("() => [...document.querySelectorAll("
+            last = LAST_LESSON.name  # its navigation cell links to the first exercise
+            _open_link(page, last)
+            page.wait_for_function("name => [...document.querySelectorAll("
                                    "'.lm-TabBar-tab.jp-mod-current')].some(t => "
-                                   "t.textContent.includes('08_real_server'))", timeout=60_000)
+                                   "t.textContent.includes(name))", arg=LAST_LESSON.stem,
+                                   timeout=60_000)
             _open_link(page, "exercises/ex01_async_sleep.ipynb")
             page.wait_for_function("() => [...document.querySelectorAll("
                                    "'.lm-TabBar-tab.jp-mod-current')].some(t => "
