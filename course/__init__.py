@@ -11,13 +11,14 @@
     course.timeline(run)                              # draw it
 
 The rest lives in named modules: `course.asgi` (clients, raw ASGI calls), `course.loadtest`,
-`course.charts`, `course.widgets`, `course.scenarios`, `course.looplag`, `course.cpu`,
+`course.charts`, `course.widgets`, `course.scenarios`, `course.cpu`,
 `course.routes`, `course.grading` (checks, grader); `course.tools` is for maintainers.
 """
 
 import importlib
 
 from course._http import get
+from course._looplag import LoopLag
 from course.charts import compare, timeline, timelines
 from course.grading.checks import check
 from course.lab import setup
@@ -29,12 +30,12 @@ from course.simulation import simulate
 from course.timing import measure
 
 __all__ = [
-    "Record", "Run", "check", "compare", "environment", "get", "measure", "route", "serve",
+    "LoopLag", "Record", "Run", "check", "compare", "environment", "get", "measure", "route", "serve",
     "setup", "simulate", "timeline", "timelines",
 ]
 
 # Named public modules, imported on first use: `course.asgi.client()` works after `import course`.
-PUBLIC_MODULES = ("asgi", "budget", "charts", "cpu", "grading", "loadtest", "looplag", "postgres",
+PUBLIC_MODULES = ("asgi", "budget", "charts", "cpu", "grading", "loadtest", "postgres",
                   "routes", "scenarios", "widgets")
 
 

@@ -15,7 +15,8 @@ from course._validate import request_count
 from course.records import Run
 
 
-async def measure(target, requests=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S, server_pid=None):
+async def measure(target, requests=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S, server_pid=None,
+                  headers=None):
     """Send `requests` GET requests to `target` all at once; return a Run with one Record each.
 
     >>> run = await course.measure("/sleep/sync/?delay_s=2", requests=3, title="sync view")
@@ -23,20 +24,21 @@ async def measure(target, requests=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S
     `target` is a path of the embedded project (through Django's ASGI handler, no
     sockets) or a server URL. Threads are counted in this process, or in `server_pid`.
     Each request must answer within `timeout_s`, or RequestTimeout names the one that didn't.
+    `headers` go with every request (e.g. a session cookie).
     """
     check_target(target)
     n = request_count(requests)
     in_process = not is_url(target)
     async with client_for(target, timeout_s=timeout_s, max_connections=n) as http:
         async with thread_probe(None if in_process else server_pid) as probe:
-            records = await _send_all(http, target, n, timeout_s)
+            records = await _send_all(http, target, n, timeout_s, headers)
     counted = in_process or server_pid is not None
     return Run(title or f"GET {target}", records,
                peak_threads=probe.peak if counted else None,
                baseline_threads=probe.baseline if counted else None)
 
 
-async def _send_all(http, target, n, timeout_s):
+async def _send_all(http, target, n, timeout_s, headers=None):
     """GET `target` `n` times at once; a RequestTimeout names the first that did not answer.
 
     One deadline for the batch: the requests all start together, so it is each one's limit
@@ -44,7 +46,7 @@ async def _send_all(http, target, n, timeout_s):
     answered = set()
 
     async def fetch(index):
-        response = await http.get(target)
+        response = await http.get(target, headers=headers)
         answered.add(index)
         return response.status_code, dict(response.headers.multi_items())  # one pass
 

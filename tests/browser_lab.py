@@ -47,6 +47,31 @@ def course_lab_environment(base=None):
     return env
 
 
+def _start(owner, command, env, log_path, wait_until_ready, cwd=None):
+    """Start `command` in a session of its own, logging to `log_path`; stop it if not ready."""
+    owner._log = open(log_path, "w")  # closed in owner.__exit__
+    owner.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=owner._log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until_ready()
+    except BaseException:
+        owner.__exit__(None, None, None)
+        raise
+    return owner
+
+
+def _stop_group(process):
+    """SIGTERM the process's session, then SIGKILL it if it has not gone within STOP_TIMEOUT_S."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 class JupyterLab:
     """`jupyter lab --no-browser` serving `root_dir`; stopped (kernels included) on exit."""
 
@@ -88,16 +113,7 @@ class JupyterLab:
                    f"--ServerApp.root_dir={self.root_dir}"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")  # containers and CI run as root
-        log = open(self.log_path or os.devnull, "w")  # closed in __exit__
-        self._log = log
-        self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        try:
-            self._wait_until_ready()
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-        return self
+        return _start(self, command, env, self.log_path or os.devnull, self._wait_until_ready)
 
     def _wait_until_ready(self):
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -126,13 +142,7 @@ class JupyterLab:
                 self.process.wait(STOP_TIMEOUT_S)
             except Exception:  # stop it the hard way below
                 pass
-            if self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                try:
-                    self.process.wait(STOP_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                    self.process.wait()
+            _stop_group(self.process)
         self._log.close()
         if self._private is not None:
             shutil.rmtree(self._private, ignore_errors=True)
@@ -178,16 +188,8 @@ class MakeLab:
                    JUPYTERLAB_WORKSPACES_DIR=str(private / "workspaces"))
         args = (f"--no-browser --ServerApp.port={self.port} --ServerApp.port_retries=0 "
                 f"--IdentityProvider.token={self.token}")
-        self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(["make", "lab", f"LAB_ARGS={args}"], cwd=self.root_dir,
-                                        env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        try:
-            self._wait_for_url()
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-        return self
+        return _start(self, ["make", "lab", f"LAB_ARGS={args}"], env, self.log_path,
+                      self._wait_for_url, cwd=self.root_dir)
 
     def _wait_for_url(self):
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -203,12 +205,7 @@ class MakeLab:
         raise RuntimeError(f"make lab printed no URL within {START_TIMEOUT_S} s")
 
     def __exit__(self, *exc):
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # make and the jupyter it started
-            try:
-                self.process.wait(STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process is not None:
+            _stop_group(self.process)  # make and the jupyter it started
         self._log.close()
         return False

@@ -114,6 +114,8 @@ def test_notebooks_use_only_the_public_api(path):
     text = "\n".join("".join(c["source"]) for c in _load(path)["cells"])
     private = sorted(n for n in _names_used(text) if not _allowed(n, public))
     assert not private, f"{path.name} uses names outside course's public API: {private}"
+    # the course's own timing plumbing in the demo project is not for notebooks either
+    assert "demo_project.stamping" not in text, f"{path.name} uses demo_project.stamping"
 
 
 def test_public_api_checker_catches_internals():
@@ -122,6 +124,7 @@ def test_public_api_checker_catches_internals():
                                      "from course.errors import LOGGING\nfrom course import load")
               if not _allowed(n, public)]
     assert {"errors.LOGGING", "invoke", "load", "plots.Figure"} <= set(caught)
+    assert not _allowed("looplag.LoopLag", public)  # now course.LoopLag; the module is private
 
 
 def test_top_level_api_is_small_and_no_module_shadows_it():

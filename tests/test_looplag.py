@@ -1,5 +1,4 @@
 import asyncio
-import logging
 import multiprocessing
 import threading
 import time
@@ -7,8 +6,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
+from course import LoopLag
 from course.cpu import Crunched, crunch, steps_for
-from course.looplag import LoopLag, SlowCallbackLog
 
 STALL_S = 0.2
 
@@ -57,45 +56,10 @@ def test_lag_leaves_no_timer_behind(run):
     assert before == after
 
 
-def test_slow_callback_log_catches_a_blocking_step_and_restores_the_loop(run):
-    logger = logging.getLogger("asyncio")
-    handlers, propagate = list(logger.handlers), logger.propagate
-
-    async def main():
-        loop = asyncio.get_running_loop()
-        before = loop.get_debug(), loop.slow_callback_duration
-        async with SlowCallbackLog(threshold_s=0.05) as slow:
-            inside = loop.get_debug(), loop.slow_callback_duration
-            await asyncio.sleep(0)  # asyncio times only steps that begin in debug mode
-            time.sleep(STALL_S)
-            await asyncio.sleep(0)  # end this task step so asyncio can time it
-        return slow, before, inside, (loop.get_debug(), loop.slow_callback_duration)
-
-    slow, before, inside, after = run(main())
-    assert inside == (True, 0.05)
-    assert after == before
-    assert logger.handlers == handlers and logger.propagate == propagate
-    assert slow.durations_s and max(slow.durations_s) > STALL_S * 0.8
-    assert "Executing" in slow.messages[0]
-    assert "took 0.05 s or more" in repr(slow)
-
-
-def test_slow_callback_log_quiet_when_the_loop_is_free(run):
-    async def main():
-        async with SlowCallbackLog(threshold_s=0.1) as slow:
-            await asyncio.sleep(0.05)
-        return slow
-
-    slow = run(main())
-    assert slow.slow == [] and "no loop step" in repr(slow)
-
-
 @pytest.mark.parametrize("bad", [0, -1, "5ms", True, 100])
 def test_intervals_are_checked(bad):
     with pytest.raises(ValueError, match="seconds"):
         LoopLag(interval_s=bad)
-    with pytest.raises(ValueError, match="seconds"):
-        SlowCallbackLog(threshold_s=bad)
 
 
 def test_crunch_is_a_fixed_amount_of_work():

@@ -84,3 +84,13 @@ def test_counting_threads_leaves_threading_as_it_was(lab, run):
         threading.setprofile(None)
     assert len(result.threads) == 3 and set(result.threads) <= set(started)
     assert result.peak_threads >= result.baseline_threads + 3
+
+
+def test_headers_go_with_every_request(lab, run):
+    @course.route("m/needs-header/")
+    async def needs_header(request):
+        return JsonResponse({}, status=200 if request.headers.get("X-Course") == "yes" else 400)
+
+    sent = run(course.measure("/m/needs-header/", requests=3, headers={"X-Course": "yes"}))
+    unsent = run(course.measure("/m/needs-header/", requests=3))
+    assert (sent.statuses, unsent.statuses) == ([200], [400])

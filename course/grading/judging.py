@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from course import charts
 from course._http import RequestTimeout, get
+from course._looplag import LoopLag
 from course.grading.probes import Failed, blocking_hint, find_view
-from course.looplag import LoopLag
 from course.timing import measure
 
 DELAY_S = 0.5  # each request of a concurrent measurement waits this long

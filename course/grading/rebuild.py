@@ -25,7 +25,7 @@ MARKER = "COURSE-GRADE-RESULT "  # the grading cell prints this, then JSON
 SEAL_MARKER = "COURSE-GRADE-SEAL "  # the first cell prints this, then the fingerprint
 CORE_MODULES = ["course.grading.checks", "course.grading.judging", "course.grading.probes",
                 "course.grading.sources", "course.grading.exercises", "course._http",
-                "course.timing", "course.records", "course.looplag", "course.routes"]
+                "course.timing", "course.records", "course._looplag", "course.routes"]
 
 
 def judging_modules(exercise):
