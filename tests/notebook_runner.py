@@ -11,6 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PLOTS = ROOT / "build" / "notebook-plots"
 CELL_TIMEOUT_S = 240  # the slowest cell (1,000 requests, a server) takes well under this
 
+# Notebook name -> the .ipynb JupyterLab saved after running it twice in one kernel
+# (tests/test_browser.py fills it; tests/test_notebooks.py reads it rather than run it again).
+RAN_TWICE = {}
+
 
 def run_notebook(path, *, times=1, timeout_s=CELL_TIMEOUT_S):
     """Run all cells of `path` `times` times in one kernel; return the executed notebook.

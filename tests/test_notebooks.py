@@ -1,12 +1,17 @@
 """Every notebook runs top to bottom twice in one real Jupyter kernel, whose event loop is
-running: Restart & Run All, then Run All again, as a learner would."""
+running: Restart & Run All, then Run All again, as a learner would.
+
+When tests/test_browser.py has already done exactly that in JupyterLab in this session (it
+runs first, and always under CI=true on leg 1), the notebook it saved is read instead of
+executing the notebook a third time; otherwise (no browser, leg 2) nbclient runs it twice."""
 
 import functools
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
-from notebook_runner import run_notebook, save_plots, text_of
+from notebook_runner import RAN_TWICE, run_notebook, save_plots, text_of
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9]*.ipynb"))
 DRAWS_NO_PLOT = {"00_start_here.ipynb", "02_first_async_view.ipynb"}
@@ -14,7 +19,9 @@ DRAWS_NO_PLOT = {"00_start_here.ipynb", "02_first_async_view.ipynb"}
 
 @functools.cache
 def executed(path):
-    """Run `path` twice in one kernel, once per test session; later tests read its outputs."""
+    """`path` run twice in one kernel, once per test session; later tests read its outputs."""
+    if path.name in RAN_TWICE:
+        return nbformat.read(RAN_TWICE[path.name], as_version=4)
     return run_notebook(path, times=2)
 
 
