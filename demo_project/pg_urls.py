@@ -47,8 +47,8 @@ async def books_native(request):
     """Like books, through django-async-backend's async ORM: no sync_to_async, no thread hop.
 
     Needs "django_async_backend" in INSTALLED_APPS (it gives every model `async_objects`) and
-    its ENGINE, django_async_backend.db.backends.postgresql (Python >= 3.12; its 6.0.x releases
-    need Django >= 6.0, its 6.1.x releases Django >= 6.1).
+    its ENGINE, django_async_backend.db.backends.postgresql. Each release is pinned to one Django
+    feature release; the course's, 6.1.x, needs Django 6.1 and Python >= 3.12.
     """
     try:
         delay_s = delay_from(request, default_s=0.0)

@@ -5,7 +5,10 @@ project with them on a throwaway PostgreSQL started with MAX_CONNECTIONS, fires 
 at the provided view at once (the grader: HIDDEN_BURST), and requires that none failed (a
 request the client gave up on counts as failed), that the server's connections stayed within
 BUDGET (its share of the slots, as if a second server process shared them), and that the pool
-used at least MIN_PEAK of them: a pool of one connection never fails but serialises the burst.
+used at least MIN_PEAK of them: a pool of one connection need not fail (BURST × 0.3 s = 18 s is
+within psycopg_pool's default 30 s timeout) but makes the last request wait about 18 s. The
+server connects as the superuser, so all MAX_CONNECTIONS slots are usable (an ordinary role
+would lose superuser_reserved_connections, 3 by default).
 """
 
 import asyncio
