@@ -179,6 +179,14 @@ def _cleanup(process, folder, log=None):
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def serving(target):
+    """The running Server (started by course.serve) that the URL `target` is on, or None."""
+    from course._child import _running
+
+    return next((child for child in list(_running) if isinstance(child, Server)
+                 and child.running and f"{target}/".startswith(f"{child.url}/")), None)
+
+
 def serve(kind="uvicorn", *, workers=4, migrate=True, app=None, app_dir=None,
           startup_timeout_s=STARTUP_TIMEOUT_S, env=None):
     """Start the demo project under `kind` ("uvicorn" or "waitress") and return the Server.

@@ -7,6 +7,8 @@ Returns a Run of Records, never a plot: plotting is course.timeline(run).
 """
 
 import asyncio
+import weakref
+from dataclasses import dataclass
 
 from course._batch import send_together
 from course._http import DEFAULT_TIMEOUT_S, TIMEOUTS, check_target, client_for, is_url, timed_out
@@ -33,9 +35,47 @@ async def measure(target, requests=3, *, title=None, timeout_s=DEFAULT_TIMEOUT_S
         async with thread_probe(None if in_process else server_pid) as probe:
             records = await _send_all(http, target, n, timeout_s, headers)
     counted = in_process or server_pid is not None
-    return Run(title or f"GET {target}", records,
-               peak_threads=probe.peak if counted else None,
-               baseline_threads=probe.baseline if counted else None)
+    run = Run(title or f"GET {target}", records,
+              peak_threads=probe.peak if counted else None,
+              baseline_threads=probe.baseline if counted else None)
+    _remember(run, target, None if in_process else _server_of(target))
+    return run
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What measure() knew about a Run it returned; the exercise checks read it.
+
+    >>> facts = measured(run)   # None for a Run that measure() did not make
+    >>> facts.target, facts.records, facts.server   # e.g. ("waitress", 1): kind, workers
+    """
+
+    target: str
+    records: tuple  # the Records as measure() returned them
+    server: tuple | None  # (kind, workers) of the course.serve server measured, if any
+
+
+_measured = {}  # id(run) → (weak reference to the Run, Measured); leaves with the Run
+
+
+def _remember(run, target, server):
+    key = id(run)
+    forget = lambda _ref: _measured.pop(key, None)  # noqa: E731 - runs when the Run is freed
+    _measured[key] = (weakref.ref(run, forget), Measured(target, tuple(run.records), server))
+
+
+def measured(run):
+    """The Measured facts of `run` if course.measure made it (in this process), else None."""
+    reference, facts = _measured.get(id(run), (None, None))
+    return facts if reference is not None and reference() is run else None
+
+
+def _server_of(target):
+    """(kind, workers) of the running course.serve server that `target` is on, or None."""
+    from course.server import serving
+
+    server = serving(target)
+    return None if server is None else (server.kind, server.workers)
 
 
 async def _send_all(http, target, n, timeout_s, headers=None):

@@ -192,3 +192,28 @@ def test_check_all_returns_a_score_table():
     table = course.grading.check_all(["ex01", "ex02"], namespace={})
     assert table.score == "1/2"
     assert "Score 1/2" in repr(table) and "<table>" in table._repr_html_()
+
+
+EX03_MEASURE = 'ex03_sync_run = await course.measure("/ex03/sync/?delay_s=1", requests=3, title="ex03_sync")'
+EX03_BY_HAND = ("ex03_sync_run = course.Run('by hand', [course.Record(f'r{i}', 0.0, 1.02, "
+                "thread=f'worker-{i}', status=200, view_start_s=0.01, view_end_s=1.01) "
+                "for i in range(3)])")
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("by hand", "ex03_sync_run was not made by course.measure"),
+    ("records changed", "records were changed after course.measure"),
+    ("in-process server run", "measured /sleep/sync/?delay_s=1 on no course.serve server"),
+    ("no time.sleep", "does not call `time.sleep(delay_s)`"),
+])
+def test_ex03_refuses_runs_not_measured_as_asked(change, expected):
+    edits = {"by hand": [(EX03_MEASURE, EX03_BY_HAND)],
+             "no time.sleep": [("time.sleep(delay_s)  # blocks",
+                                "__import__('threading').Event().wait(delay_s)  # blocks")]}
+    namespace = load("ex03", edits=edits.get(change, ()))
+    if change == "records changed":  # a measured run, its records swapped for others
+        namespace["ex03_sync_run"].records = namespace["ex03_sync_run"].records[::-1]
+    if change == "in-process server run":
+        namespace["ex03_server_run"] = asyncio.run(course.measure("/sleep/sync/?delay_s=1"))
+    result = check("ex03", namespace)
+    assert not result.passed and expected in result.message

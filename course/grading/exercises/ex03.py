@@ -3,15 +3,17 @@
 Task, sentence by sentence → step: ex03_sync (`def`, time.sleep) at ex03/sync/ and ex03_async
 (`async def`) at ex03/async/ · each answers {"waited_s": delay_s} and waits it (views) · three
 concurrent requests to each in ex03_sync_run / ex03_async_run, and to the one-worker sync
-server in ex03_server_run (what was measured: threads, overlap, delay) · the speed-ups stated
-are the runs' own ratios, and agree with the check's fresh measurement (speed-ups).
+server in ex03_server_run (each made by course.measure and unchanged, of the paths named, the
+server run on a course.serve("waitress", workers=1) server; what was measured: threads, overlap,
+delay) · "plot all three": not graded (the plot is for the learner; the task says so) · the
+speed-ups stated are the runs' own ratios, and agree with the check's fresh measurement.
 Hidden: other delays for both views.
 """
 
 from asgiref.sync import iscoroutinefunction
 
 from course.grading import judging
-from course.grading.exercises import ex03_runs
+from course.grading.exercises import code_names, ex03_runs
 from course.grading.judging import DELAY_S, REQUESTS, SHORT_DELAY_S, Exercise
 from course.grading.probes import Failed, describe, json_of, require_async
 
@@ -44,7 +46,15 @@ def find_views(context):
         raise Failed("ex03_sync should be the sync version: `def ex03_sync(request):` "
                      "with time.sleep(delay_s), so that you can compare it with ex03_async.")
     require_async(async_view, "ex03_async", "wait with `await asyncio.sleep(delay_s)`")
-    return async_view
+    return sync_view, async_view
+
+
+def require_time_sleep(sync_view):
+    """The task: ex03_sync waits with time.sleep (read from its code; unreadable code passes)."""
+    tree = code_names.parsed(sync_view)
+    if tree is not None and "sleep" not in code_names.names_in(tree):
+        raise Failed("ex03_sync answers, but does not call `time.sleep(delay_s)`: the task asks "
+                     "the sync view to wait with it, the blocking wait that holds its thread.")
 
 
 async def check_speedup(context, async_view):
@@ -63,8 +73,9 @@ async def check_speedup(context, async_view):
 
 
 async def judge(context):
-    async_view = find_views(context)
+    sync_view, async_view = find_views(context)
     await views_answer(context, (SHORT_DELAY_S, LONGER_S))
+    require_time_sleep(sync_view)
     if context.hidden:
         await judging.hidden_case(context, "other delays", views_answer(context, HIDDEN_DELAYS_S))
     measured = await check_speedup(context, async_view)

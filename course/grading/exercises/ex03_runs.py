@@ -5,14 +5,18 @@
     own, server = require_stated(context, sync_run, async_run, server_run)
 
 A ratio alone can be produced by measuring the same kind of view twice; the runs' records say
-which thread served each request and whether they overlapped, so those are judged.
+which thread served each request and whether they overlapped, so those are judged. Only Runs
+that course.measure made count (it remembers them, with the server it measured, if any): a Run
+built by hand, or one whose records were changed afterwards, is refused.
 """
 
 import math
+from urllib.parse import urlsplit
 
 from course.grading.judging import REQUESTS, TOO_FAST
 from course.grading.probes import Failed, as_number
 from course.records import Run
+from course.timing import measured
 
 MEASURED_DELAY_S = 1.0  # the task: measure each with ?delay_s=1
 SPEEDUP_MARGIN = 1.5  # the stated speed-up may differ from the check's fresh one by this factor
@@ -25,6 +29,27 @@ EXAMPLES = {
     "ex03_server_run": 'await course.measure(server.url + "/sleep/sync/?delay_s=1", requests=3)'
                        ' inside `with course.serve("waitress", workers=1) as server:`',
 }
+PATHS = {"ex03_sync_run": "/ex03/sync/", "ex03_async_run": "/ex03/async/", "ex03_server_run": None}
+ONE_WORKER = ("waitress", 1)  # what course.serve("waitress", workers=1) started
+
+
+def require_measured(variable, run):
+    """The Run came from course.measure, unchanged, of the view (or server) the task names."""
+    facts, example = measured(run), EXAMPLES[variable]
+    if facts is None:
+        raise Failed(f"{variable} was not made by course.measure (a Run built or copied by hand "
+                     f"proves nothing): measure it, `{variable} = {example}`.")
+    if tuple(run.records) != facts.records:
+        raise Failed(f"{variable}'s records were changed after course.measure returned them: "
+                     f"measure again, `{variable} = {example}`, and leave the run as it is.")
+    path = PATHS[variable]
+    if path is not None and urlsplit(facts.target).path != path:
+        raise Failed(f"{variable} measured {facts.target}, not {path}: `{variable} = {example}`.")
+    if path is None and facts.server != ONE_WORKER:
+        started = ("no course.serve server" if facts.server is None
+                   else "a {} server with {} worker(s)".format(*facts.server))
+        raise Failed(f"{variable} measured {facts.target} on {started}; the task asks for a "
+                     f"one-worker sync server: {example}.")
 
 
 def learner_runs(namespace):
@@ -34,6 +59,7 @@ def learner_runs(namespace):
         if not isinstance(run, Run):
             raise Failed(f"{variable} should hold a measurement, e.g. `{variable} = {example}`; "
                          f"it is {run!r}.")
+        require_measured(variable, run)
         if len(run.records) < REQUESTS or run.statuses != [200]:
             raise Failed(f"{variable} should measure at least {REQUESTS} requests that all "
                          f"answered 200; it has {len(run.records)} with statuses {run.statuses}.")
