@@ -9,6 +9,8 @@ import nbformat
 import pytest
 
 from course.grading import batch as grader
+from course.grading import rebuild
+from course.grading.exercises import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +67,23 @@ def build_submissions(root):
     _answer(nb).source += ("\nimport course.grading.checks as _c\n"
                            "_c.check = lambda name, **kw: _c.CheckResult(name, True, 'fine')")
     _write(cheat, "ex01_replaces_the_check.ipynb", nb)
+    for name, source in SWAPS.items():  # unsolved, but the judge or a probe is swapped
+        nb = nbformat.read(ROOT / "exercises" / EXERCISES[name[:4]].notebook, as_version=4)
+        _answer(nb).source += "\n" + source
+        _write(cheat, f"{name}.ipynb", nb)
+
+
+SWAPS = {  # what a learner's cell could swap that the fingerprint must see (reviewer F, #1)
+    "ex01_swaps_the_judge": (
+        "from course.grading.exercises import EXERCISES\n"
+        "from course.grading.judging import Exercise\n"
+        "async def _judge(context):\n    return 'overlapped and finished together'\n"
+        "EXERCISES['ex01'] = Exercise('ex01', EXERCISES['ex01'].title, "
+        "EXERCISES['ex01'].notebook, _judge)"),
+    "ex02_replaces_an_imported_probe": (
+        "import course.grading.exercises.ex02 as _m\n"
+        "_m.require_books = lambda data, expected: []\n_m.require_async = lambda *a, **k: None"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +107,8 @@ EXPECTED = {  # submission -> (exercise, passed, words the reason must contain)
     "broken/ex05_crashes_the_kernel.ipynb": ("ex05", False, "the kernel died"),
     "cheat/ex04_other_cells_edited.ipynb": ("ex04", True, "cells other than `answer` differ"),
     "cheat/ex01_replaces_the_check.ipynb": ("ex01", False, "check functions were replaced"),
+    "cheat/ex01_swaps_the_judge.ipynb": ("ex01", False, "check functions were replaced"),
+    "cheat/ex02_replaces_an_imported_probe.ipynb": ("ex02", False, "check functions were replaced"),
 }
 
 
@@ -116,7 +137,7 @@ def test_the_table_shows_submission_by_exercise(graded):
     assert header.split() == ["submission", "ex01", "ex02", "ex03", "ex04", "ex05"]
     solved = next(line for line in lines if line.startswith("solved/ex01"))
     assert solved.split()[1:] == ["✔", "·", "·", "·", "·"]
-    assert "3/10 passed" in text
+    assert "3/12 passed" in text
     assert "✘ broken/ex05_crashes_the_kernel.ipynb ex05: the kernel died" in text
 
 
@@ -164,3 +185,62 @@ def test_a_notebook_of_no_known_exercise_is_a_failing_row(tmp_path):
     rows = grader.grade([tmp_path], jobs=2)
     assert rows and not any(r.passed for r in rows)
     assert "cannot tell which exercise" in rows[0].message
+
+
+def _fingerprint(exercise):
+    namespace = {}
+    exec(rebuild.FINGERPRINT_CODE, namespace)  # noqa: S102 - as the grading cell runs it
+    return namespace["_course_fingerprint"](rebuild.judging_modules(exercise))
+
+
+async def _fake_judge(context):
+    return "fine"
+
+
+def _swaps():
+    """kind: (exercise, (owner, attribute, replacement)) — what a learner's cell could swap."""
+    import dataclasses
+
+    from course import _batch, loadtest, postgres, records
+    from course.grading import judging
+    from course.grading.exercises import ex02
+
+    return {
+        "a judge in the EXERCISES table": ("ex01", (EXERCISES, "ex01", dataclasses.replace(
+            EXERCISES["ex01"], judge=_fake_judge))),
+        "a probe imported by name": ("ex02", (ex02, "require_async", lambda *a, **k: None)),
+        "a function imported from another module": ("ex01", (judging, "get", _fake_judge)),
+        "a default argument": ("ex01", (judging.require_overlap, "__defaults__", (False, None))),
+        "a time limit": ("ex01", (judging, "BLOCKED_LAG_S", 99.0)),
+        "a method of a class": ("ex01", (records.Run, "overlapping", lambda self: True)),
+        "ex08's burst": ("ex08", (_batch, "send_together", _fake_judge)),
+        "ex08's load-test clients": ("ex08", (loadtest.CLIENTS, "aiohttp", _fake_judge)),
+        "ex08's PostgreSQL": ("ex08", (postgres, "cluster", _fake_judge)),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_swaps()))
+def test_the_fingerprint_sees_what_a_learner_could_swap(kind, monkeypatch):
+    exercise, (owner, attribute, replacement) = _swaps()[kind]
+    before = _fingerprint(exercise)
+    if isinstance(owner, dict):
+        monkeypatch.setitem(owner, attribute, replacement)
+    else:
+        monkeypatch.setattr(owner, attribute, replacement)
+    assert _fingerprint(exercise) != before
+    monkeypatch.undo()
+    assert _fingerprint(exercise) == before
+
+
+def test_the_fingerprint_is_the_same_in_every_process():
+    import os
+    import subprocess
+    import sys
+
+    code = ("from course.grading import rebuild; "
+            "print(*(rebuild.expected_fingerprint(e) for e in ('ex01', 'ex08')))")
+    here = " ".join(rebuild.expected_fingerprint(e) for e in ("ex01", "ex08"))
+    for seed in ("1", "2"):  # a frozenset's order depends on the hash seed
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                             text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert out.stdout.split() == here.split()

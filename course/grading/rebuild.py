@@ -6,12 +6,14 @@ two cells that check the course's own functions are the ones the kernel calls.
     expected_fingerprint("ex01")              # the same fingerprint, computed in the grader
 
 A learner's code runs in the kernel being judged, so it could replace the course's check
-functions; the fingerprint (a hash of the code of every function in the judging modules, and
-of where those modules were loaded from) is taken before the learner's cells and before and
-after the checks, and the grader compares each with its own. See solutions/README.md for what
+functions; the fingerprint (_fingerprint.py: a hash of every function, class and constant the
+judging modules hold, wherever it was defined, and of where the modules were loaded from) is
+taken before the learner's cells and before and after the checks, and the grader compares each
+with its own. See solutions/README.md for what
 this does not prevent.
 """
 
+import ast
 import json
 from pathlib import Path
 
@@ -28,38 +30,41 @@ CORE_MODULES = ["course.grading.checks", "course.grading.judging", "course.gradi
                 "course.timing", "course.records", "course._looplag", "course.routes"]
 
 
+def _course_imports(module):
+    """The course modules that `module`'s file imports: ["course.postgres", …]."""
+    path = ROOT / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = ROOT / module.replace(".", "/") / "__init__.py"
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "course":
+            for alias in node.names:  # `from course import postgres` names a module
+                inner = f"{node.module}.{alias.name}"
+                is_module = (ROOT / (inner.replace(".", "/") + ".py")).exists() or \
+                    (ROOT / inner.replace(".", "/")).is_dir()
+                found.add(inner if is_module else node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("course.")}
+    return found - {"course"}
+
+
 def judging_modules(exercise):
-    """The modules that judge `exercise`: the shared ones, exNN.py and its exNN_*.py helpers."""
+    """The modules that judge `exercise`: the shared ones, exNN.py and its exNN_*.py helpers,
+    and every course module these import, directly or not (what ex08 measures with, …)."""
     folder = ROOT / "course" / "grading" / "exercises"
     own = sorted(p.stem for p in folder.glob(f"{exercise}*.py"))
-    return CORE_MODULES + [f"course.grading.exercises.{name}" for name in own]
+    todo = CORE_MODULES + [f"course.grading.exercises.{name}" for name in own]
+    modules = []
+    while todo:
+        module = todo.pop(0)
+        if module not in modules:
+            modules.append(module)
+            todo += sorted(_course_imports(module))
+    return modules
+
 
 # Runs inside the kernel (and in the grader): self-contained, defines _course_fingerprint().
-FINGERPRINT_CODE = '''
-def _course_fingerprint(_names):
-    import hashlib, importlib, inspect
-    digest = hashlib.sha256()
-    def const_text(c):  # a frozenset's order changes with the process's hash seed
-        if inspect.iscode(c):
-            return code_text(c)
-        if isinstance(c, (frozenset, tuple)):
-            texts = [const_text(item) for item in c]
-            return repr(sorted(texts) if isinstance(c, frozenset) else texts)
-        return repr(c)
-    def code_text(code):
-        return "|".join([code.co_code.hex(), repr(code.co_names)] +
-                        [const_text(c) for c in code.co_consts])
-    for name in _names:
-        module = importlib.import_module(name)
-        digest.update(f"{name}@{getattr(module, '__file__', '')}".encode())
-        for attribute, value in sorted(vars(module).items()):
-            members = vars(value).items() if inspect.isclass(value) else [(attribute, value)]
-            for member, function in members:
-                code = getattr(function, "__code__", None)
-                if code is not None and getattr(function, "__module__", None) == name:
-                    digest.update(f"{attribute}.{member}={code_text(code)}".encode())
-    return digest.hexdigest()[:16]
-'''
+FINGERPRINT_CODE = (Path(__file__).with_name("_fingerprint.py")).read_text(encoding="utf-8")
 
 
 def expected_fingerprint(exercise):
