@@ -6,6 +6,7 @@ and `X-View-End`.
 """
 
 import asyncio
+import secrets
 import threading
 import time
 
@@ -13,6 +14,8 @@ from django.http import JsonResponse
 
 from demo_project.params import BadParameter, delay_from
 from demo_project.stamping import stamp_view
+
+SERIAL = secrets.token_hex(4)  # differs in each process: upstream data cannot be typed in
 
 
 def _waited(delay_s, **extra):
@@ -55,4 +58,5 @@ async def upstream(request, name):
     await asyncio.sleep(delay_s)
     if request.GET.get("fail") == "1":
         return JsonResponse({"service": name, "error": "upstream unavailable"}, status=503)
-    return _waited(delay_s, service=name, data={"greeting": f"hello from {name}"})
+    return _waited(delay_s, service=name, data={"greeting": f"hello from {name}",
+                                                      "serial": SERIAL})

@@ -136,6 +136,18 @@ WRONG_ANSWERS = {
         ('    if response.status_code != 200:\n        return {"error": f"the service answered '
          '{response.status_code}"}\n', "")],
         "When one service answers 503"),
+    "a deadline well past DEADLINE_S": ("ex04", [
+        ("async with asyncio.timeout(DEADLINE_S):", "async with asyncio.timeout(2.3):")],
+        "the check allows up to"),
+    "upstream data typed in": ("ex04", [
+        ('return {"data": response.json()["data"]}',
+         'return {"data": {"greeting": f"hello from {name}"}}')],
+        'Pass on `response.json()["data"]` as the service sent it'),
+    "no error text": ("ex04", [
+        ('return {"error": f"no answer within {DEADLINE_S:g} s"}', 'return {"error": None}'),
+        ('return {"error": f"the service answered {response.status_code}"}',
+         'return {"error": " "}')],
+        '"error"] should be a text saying what happened'),
     "blocking fix made the view def": ("ex05", [("async def ex05_view", "def ex05_view"),
                                                 ("await sync_to_async(legacy_report)", "legacy_report")],
                                        "is a plain `def` view"),

@@ -3,8 +3,10 @@
 Task, sentence by sentence → step: ex04_view at ex04/, async · calls the three SERVICES through
 the shared client `upstream` (hooks on it record each call) at the paths upstream_path(request,
 name) gives (the recorded queries match each case's) · concurrently (the recorded calls
-overlap) · answers within DEADLINE_S plus a little when one is slow (deadline) · {"services":
-{name: {"data": upstream's data} | {"error": text}}} (entries, data equal to the upstream's).
+overlap) · answers within DEADLINE_S plus a little when one is slow (deadline + DEADLINE_SLACK_S + the
+all-fast case's overhead) · {"services": {name: {"data": upstream's data} | {"error": text}}}
+(entries; data equal to the upstream's, which carries a per-process serial; a non-empty error
+text).
 Hidden: other delays, another service failing, another one slow.
 """
 
@@ -18,8 +20,9 @@ SERVICES = ("weather", "news", "stocks")
 UPSTREAM_DELAY_S = 0.4  # how slow each fake upstream API is made
 UPSTREAM_SLOW_S = 4.0  # the one slow service
 DEADLINE_S = 1.0  # the deadline the exercise states
-DEADLINE_SLACK_S = 1.5  # allowed past the deadline on a busy machine; still 1.5 s before the
-# slow service would answer, so a view without a deadline cannot pass
+DEADLINE_SLACK_S = 0.5  # allowed past the deadline, on top of the overhead the all-fast case
+# showed (its time beyond the slowest service); the slow service answers 3 s after the deadline
+MAX_OVERHEAD_S = 0.5  # the most of that overhead added to the limit
 VISIBLE = ({}, {"fail": "stocks"}, {"news": UPSTREAM_SLOW_S})
 HIDDEN = ({"weather": 0.25, "news": 0.35, "stocks": 0.3}, {"fail": "weather"},
           {"stocks": UPSTREAM_SLOW_S, "fail": "news"})
@@ -46,9 +49,14 @@ def require_services(data, failed, expected_data):
             situation = "failed or was too slow" if service in failed else "answered in time"
             raise Failed(f'{service} {situation}, so services["{service}"] should have a '
                          f'"{key}" entry; got {describe(entry)}.')
+        if key == "error" and not (isinstance(entry["error"], str) and entry["error"].strip()):
+            raise Failed(f'{service} failed or was too slow, so services["{service}"]["error"] '
+                         f"should be a text saying what happened, e.g. \"the service answered "
+                         f"503\"; got {describe(entry['error'])}.")
         if key == "data" and entry["data"] != expected_data[service]:
             raise Failed(f'services["{service}"]["data"] should be the upstream\'s data, '
-                         f"{describe(expected_data[service])}; got {describe(entry['data'])}.")
+                         f"{describe(expected_data[service])}; got {describe(entry['data'])}. "
+                         'Pass on `response.json()["data"]` as the service sent it.')
 
 
 def require_asked(calls, delays, fail):
@@ -63,7 +71,7 @@ def require_asked(calls, delays, fail):
                          f"{service!r}) gives for this request: call that path for each service.")
 
 
-async def one_case(context, case, expected_data):
+async def one_case(context, case, expected_data, overhead_s=0.0):
     query, delays = _query(case)
     async with UpstreamCalls(context.namespace) as calls:
         reply = await judging.get_within(f"/{ROUTE}?{query}", NAME, UPSTREAM_SLOW_S + 1.0)
@@ -74,7 +82,7 @@ async def one_case(context, case, expected_data):
     data = json_of(reply, NAME)  # names the error the view raised, if it did
     require_asked(calls, delays, case.get("fail"))
     if any(case.get(s, 0) > DEADLINE_S for s in SERVICES):
-        require_deadline(context, reply)
+        require_deadline(context, reply, overhead_s)
     require_services(data, _failing(case), expected_data)
     return reply, calls
 
@@ -89,22 +97,25 @@ def require_concurrent(context, reply, calls):
                      "`await asyncio.gather(...)`.")
 
 
-def require_deadline(context, reply):
-    limit_s = DEADLINE_S + DEADLINE_SLACK_S
-    context.note(f"one service taking {UPSTREAM_SLOW_S:g} s: answered in {reply.elapsed_s:.2f} s",
-                 one_slow_s=round(reply.elapsed_s, 3))
+def require_deadline(context, reply, overhead_s):
+    limit_s = DEADLINE_S + DEADLINE_SLACK_S + min(overhead_s, MAX_OVERHEAD_S)
+    context.note(f"one service taking {UPSTREAM_SLOW_S:g} s: answered in {reply.elapsed_s:.2f} s "
+                 f"(the limit: {limit_s:.2f} s)", one_slow_s=round(reply.elapsed_s, 3))
     if reply.elapsed_s > limit_s:
         raise Failed(f"With one service taking {UPSTREAM_SLOW_S:g} s, {NAME} took "
-                     f"{reply.elapsed_s:.2f} s; the deadline is DEADLINE_S = {DEADLINE_S:g} s. "
+                     f"{reply.elapsed_s:.2f} s; the deadline is DEADLINE_S = {DEADLINE_S:g} s "
+                     f"(the check allows up to {limit_s:.2f} s). "
                      "Wrap each call in `async with asyncio.timeout(DEADLINE_S):` and report an "
                      "error for it.")
 
 
 async def cases(context, chosen, expected_data):
-    replies = [await one_case(context, case, expected_data) for case in chosen]
-    for (reply, calls), case in zip(replies, chosen, strict=True):
+    overhead_s = 0.0  # the all-fast case's time beyond its slowest service: this machine's load
+    for case in chosen:
+        reply, calls = await one_case(context, case, expected_data, overhead_s)
         if not _failing(case):  # all three answer in time: they must have run together
             require_concurrent(context, reply, calls)
+            overhead_s = max(0.0, reply.elapsed_s - max(_query(case)[1].values()))
 
 
 async def upstream_data():
