@@ -229,3 +229,23 @@ def test_ex03_refuses_runs_not_measured_as_asked(change, expected):
         namespace["ex03_server_run"] = asyncio.run(course.measure("/sleep/sync/?delay_s=1"))
     result = check("ex03", namespace)
     assert not result.passed and expected in result.message
+
+
+EX05_CALL = "report = await sync_to_async(legacy_report)(delay_s)  # runs on a worker thread"
+EX05_BOUND = ('@course.route("ex05/")', 'report_async = sync_to_async(legacy_report)  # bound once'
+              '\n\n\n@course.route("ex05/")')
+
+
+@pytest.mark.parametrize("call, passes", [
+    ("report = await sync_to_async(legacy_report)(0)\n    await asyncio.sleep(delay_s)\n"
+     "    report['took_s'] = delay_s", False),
+    ("report = await report_async(0)\n    await asyncio.sleep(delay_s)\n"
+     "    report['took_s'] = delay_s", False),
+    ("report = await report_async(delay_s=delay_s)", True),
+])
+def test_ex05_legacy_report_must_get_the_requests_delay(call, passes):
+    edits = [(EX05_CALL, call)] + ([EX05_BOUND] if "report_async" in call else [])
+    namespace = load("ex05", edits=edits, preset={"asyncio": asyncio})
+    result = check("ex05", namespace, hidden=True)
+    assert result.passed is passes, result.message
+    assert passes or "called legacy_report with 0, not with 0.3" in result.message
