@@ -100,6 +100,13 @@ EX06_WRONG = {
          "books = [{\"title\": book.title, \"published\": book.published} for book in await "
          "__import__('asgiref.sync').sync.sync_to_async(list)(Book.objects.filter(author=author))]")],
         "Ex06Books.get reaches the database without the async ORM"),
+    "async ORM named, never awaited": ([
+        ('books = [{"title": book.title, "published": book.published}\n'
+         "                 async for book in Book.objects.filter(author=author)]",
+         "books = await __import__('asgiref.sync').sync.sync_to_async(lambda: list(Book.objects"
+         '.filter(author=author).values("title", "published")))()\n        Book.objects.aexists\n'
+         "        Book.objects.acount()")],
+        "Ex06Books.get reaches the database without the async ORM"),
     "published true accepted": ([
         ("if isinstance(published, bool) or not isinstance(published, int) or published < 0:",
          "if not isinstance(published, int) or published < 0:")],
@@ -108,6 +115,18 @@ EX06_WRONG = {
 
 EX07_REQUEST = ("        with blockbuster_ctx(\"django\"):  # a blocking call on the loop, under Django, raises\n"
                 "            response = await self.async_client.get(self.target)\n")
+BY_NAME = ("        from django.urls import resolve\n"  # reads the view, not what it does
+           "        view = resolve(self.target).func\n"
+           "        view = getattr(view, '__wrapped__', view)\n"
+           "        for text in (view.__name__, view.__qualname__, view.__doc__ or ''):\n"
+           "            self.assertNotIn('block', text)\n"
+           "        response = await self.async_client.get(self.target)\n")
+BY_CODE = ("        from django.urls import resolve\n"
+           "        view = resolve(self.target).func\n"
+           "        view = getattr(view, '__wrapped__', view)\n"
+           "        self.assertNotIn('sleep', view.__code__.co_names + view.__code__.co_consts)\n"
+           "        self.assertNotIn('time.sleep', __import__('inspect').getsource(view))\n"
+           "        response = await self.async_client.get(self.target)\n")
 EX07_WRONG = {
     "a sync test": ([("    async def test_report", "    def test_report"),
                      ("await self.async_client.get", "self.client.get")], "is a plain `def`"),
@@ -137,6 +156,8 @@ EX07_WRONG = {
                                             '        self.assertNotIn("blocking", self.target)\n'
                                             "        response = await self.async_client.get(self.target)\n")],
                                           "passed on the view that blocks"),
+    "fails by the view's name": ([(EX07_REQUEST, BY_NAME)], "passed on the view that blocks"),
+    "fails by the view's code": ([(EX07_REQUEST, BY_CODE)], "passed on the view that blocks"),
 }
 NOT_RUN_HERE = ('for target in ("/ex07/good/", "/ex07/blocking/"):', "for target in ():")
 WRONG = {**{f"ex06: {k}": ("ex06", *v) for k, v in EX06_WRONG.items()},
@@ -227,3 +248,26 @@ def test_an_answer_fitted_to_the_visible_author_fails_a_hidden_case():
     result = check("ex06", load("ex06", edits=fitted), hidden=True)
     assert not result.passed and "hidden case of the grader (another author)" in result.message
     assert "Knuth" not in result.message  # the hidden inputs are never shown
+
+
+def test_ex07_views_look_alike():
+    """Every view of the ex07 check comes from one factory: nothing but behaviour differs."""
+    from course.grading.exercises import ex07
+
+    views = [ex07._view(*arguments) for arguments in ex07.VIEWS.values()]
+    seen = {(v.__name__, v.__qualname__, v.__module__, v.__doc__, v.__code__) for v in views}
+    assert len(seen) == 1, seen
+
+
+def test_ex06_accepts_the_shortcut_in_a_module_level_helper():
+    """Both handlers may find the author through a function of the notebook (not a method)."""
+    helper = ("async def author_or_404(author_id):\n"
+              "    return await aget_object_or_404(Author, pk=author_id)\n\n\n"
+              '@course.route("ex06/authors/<int:author_id>/books/")')
+    edits = [('@course.route("ex06/authors/<int:author_id>/books/")', helper),
+             ("author = await aget_object_or_404(Author, pk=author_id)\n        books",
+              "author = await author_or_404(author_id)\n        books"),
+             ("author = await aget_object_or_404(Author, pk=author_id)\n        try",
+              "author = await author_or_404(author_id)\n        try")]
+    result = check("ex06", load("ex06", edits=edits))
+    assert result.passed, result.message

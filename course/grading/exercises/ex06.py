@@ -1,6 +1,7 @@
 """ex06: how it is judged — an async class-based view with GET and POST, JSON in and out."""
 
 import ast
+import inspect
 import random
 import uuid
 
@@ -73,36 +74,40 @@ ASYNC_ORM = {"acreate", "asave", "aget", "afirst", "alast", "acount", "aexists",
 
 
 def _names_in(function):
-    """(names, attribute names and "async for" its code uses, methods it calls on self).
-
-    Comments do not count; None when the source cannot be read.
-    """
+    """(what its code awaits: call names and "async for"; methods it uses on self; the
+    notebook's functions it calls by name). Comments do not count; None when unreadable."""
     tree = code_names.parsed(function)
     if tree is None:
         return None
     nodes = list(ast.walk(tree))
-    names = code_names.names_in(tree)
+    used = code_names.awaited_calls(tree)
     if any(isinstance(node, ast.AsyncFor) or getattr(node, "is_async", 0) for node in nodes):
-        names.add("async for")
+        used.add("async for")
     on_self = {node.attr for node in nodes if isinstance(node, ast.Attribute)
                and isinstance(node.value, ast.Name) and node.value.id == "self"}
-    return names, on_self
+    scope = getattr(function, "__globals__", {})
+    functions = [scope[name] for name in sorted(code_names.called_functions(tree))
+                 if inspect.isfunction(scope.get(name))
+                 and scope[name].__module__ == function.__module__]
+    return used, on_self, functions
 
 
 def _handler_names(cls, name):
-    """What the handler's code and the methods it calls on self use; None if unreadable."""
+    """What the handler's code awaits, with the methods it calls on self and the notebook's
+    functions it calls by name (one level down); None if unreadable."""
     found = _names_in(getattr(cls, name))
     if found is None:
         return None
-    names, on_self = found
-    for helper in on_self - {name}:
-        if callable(getattr(cls, helper, None)):
-            names |= (_names_in(getattr(cls, helper)) or (set(), set()))[0]
-    return names
+    used, on_self, functions = found
+    helpers = [getattr(cls, h) for h in on_self - {name} if callable(getattr(cls, h, None))]
+    for helper in helpers + functions:
+        used |= (_names_in(helper) or (set(),))[0]
+    return used
 
 
 def _require_shortcut(cls):
-    """Each handler uses aget_object_or_404, itself or in a method it calls on self."""
+    """Each handler awaits aget_object_or_404: itself, in a method it calls on self, or in a
+    function of the notebook that it calls."""
     # A class's own source is not always findable in a notebook; its methods' sources are.
     for name in HANDLERS:
         names = _handler_names(cls, name)
@@ -113,13 +118,15 @@ def _require_shortcut(cls):
 
 
 def _require_async_orm(cls):
-    """Each handler uses the async ORM (not the sync one wrapped in sync_to_async)."""
+    """Each handler awaits the async ORM (not the sync one wrapped in sync_to_async); read from
+    the code, names only: a call of any `a…` method with an ORM method's name counts."""
     for name in HANDLERS:
         names = _handler_names(cls, name)
         if names is not None and not names & ASYNC_ORM:
             raise Failed(f"{NAME}.{name} reaches the database without the async ORM (`async for` "
                          "over a QuerySet, `await Book.objects.acreate(...)`): the task asks for "
-                         "it. Wrapping the sync ORM in sync_to_async works, but is not the exercise.")
+                         "it, awaited. Wrapping the sync ORM in sync_to_async works, but is not the "
+                         "exercise.")
 
 
 def _database(function, *args):
