@@ -249,3 +249,11 @@ def test_ex05_legacy_report_must_get_the_requests_delay(call, passes):
     result = check("ex05", namespace, hidden=True)
     assert result.passed is passes, result.message
     assert passes or "called legacy_report with 0, not with 0.3" in result.message
+
+
+@pytest.mark.parametrize("default, passes", [('"1"', True), ('"0.5"', False)])
+def test_ex03_hidden_case_asks_without_delay_s(default, passes):
+    edits = [('float(request.GET.get("delay_s", "1"))', f'float(request.GET.get("delay_s", {default}))')]
+    result = check("ex03", load("ex03", edits=edits), hidden=True)
+    assert result.passed is passes, result.message
+    assert passes or "hidden case of the grader (no delay_s: the default)" in result.message

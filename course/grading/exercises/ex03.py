@@ -7,8 +7,10 @@ server in ex03_server_run (each made by course.measure and unchanged, of the pat
 server run on a course.serve("waitress", workers=1) server; what was measured: threads, overlap,
 delay) · "plot all three": not graded (the plot is for the learner; the task says so) · the
 speed-ups stated are the runs' own ratios, and agree with the check's fresh measurement.
-Hidden: other delays for both views.
+Hidden: other delays for both views; no ?delay_s= at all (the given 1 s default).
 """
+
+import asyncio
 
 from asgiref.sync import iscoroutinefunction
 
@@ -20,16 +22,24 @@ from course.grading.probes import Failed, describe, json_of, require_async
 VIEWS = (("ex03_sync", "ex03/sync/"), ("ex03_async", "ex03/async/"))
 LONGER_S = 0.7  # a second delay: each view's wait must follow delay_s
 HIDDEN_DELAYS_S = (0.2, 0.55)  # the grader's run: other delays than the visible check's
+DEFAULT_S = 1.0  # the views' given first line: float(request.GET.get("delay_s", "1"))
 
 
 async def answers_delay(view_name, route, delay_s):
-    reply = await judging.get_within(f"/{route}?delay_s={delay_s}", view_name)
-    data = json_of(reply, view_name)
-    if data != {"waited_s": delay_s}:
-        raise Failed(f'{view_name} should answer exactly {{"waited_s": {delay_s}}} for '
-                     f"?delay_s={delay_s}, got {describe(data)}.")
-    judging.require_waited(reply, view_name, delay_s)
+    """delay_s=None: no ?delay_s= at all, and the view waits its default, DEFAULT_S."""
+    query = "" if delay_s is None else f"?delay_s={delay_s}"
+    reply = await judging.get_within(f"/{route}{query}", view_name)
+    data, waited_s = json_of(reply, view_name), DEFAULT_S if delay_s is None else delay_s
+    if data != {"waited_s": waited_s}:
+        raise Failed(f'{view_name} should answer exactly {{"waited_s": {waited_s}}} for '
+                     f"{query or 'a request without ?delay_s='}, got {describe(data)}.")
+    judging.require_waited(reply, view_name, waited_s)
     return reply
+
+
+async def default_delay(context):
+    """Without ?delay_s=, both views wait the default of their given first line: 1 s."""
+    await asyncio.gather(*(answers_delay(view_name, route, None) for view_name, route in VIEWS))
 
 
 async def views_answer(context, delays):
@@ -78,6 +88,7 @@ async def judge(context):
     require_time_sleep(sync_view)
     if context.hidden:
         await judging.hidden_case(context, "other delays", views_answer(context, HIDDEN_DELAYS_S))
+        await judging.hidden_case(context, "no delay_s: the default", default_delay(context))
     measured = await check_speedup(context, async_view)
     runs = ex03_runs.learner_runs(context.namespace)
     ex03_runs.require_what_was_measured(context, *runs)
