@@ -59,8 +59,8 @@ c.Spawner.http_timeout = 120
 
 # --- who may log in: a shared password, made on first start (see classroom/README.md) -----
 # Swap in a real authenticator for anything longer than a workshop: NativeAuthenticator
-# (learners sign up, you approve), FirstUseAuthenticator, or OAuth (GitHub, your institution's OpenID Connect, ...),
-# or jupyterhub-ltiauthenticator for an LMS (LTI).
+# (learners sign up, you approve), FirstUseAuthenticator, OAuth (GitHub, your institution's
+# OpenID Connect, ...), or jupyterhub-ltiauthenticator for an LMS (LTI).
 PASSWORDS = STATE / "passwords.txt"
 if not PASSWORDS.exists():
     PASSWORDS.write_text(f"learner {secrets.token_urlsafe(9)}\ninstructor {secrets.token_urlsafe(33)}\n")
