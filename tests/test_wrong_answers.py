@@ -167,3 +167,21 @@ def test_solutions_pass_the_hidden_cases(exercise):
     result = check(exercise, load(exercise), hidden=True)
     assert result.passed, result.message
     assert any("hidden case passed" in line for line in result.details)
+
+
+WAIT = "await asyncio.sleep(delay_s)  # gives the event loop back while waiting"
+PARTLY_BLOCKING = {  # reviewer F #2: overlapping requests, yet each view holds the loop a while
+    "20% of the wait first": "import time\n    time.sleep(delay_s * 0.2)\n"
+                             "    await asyncio.sleep(delay_s * 0.8)",
+    "60% of the wait first": "import time\n    time.sleep(delay_s * 0.6)\n"
+                             "    await asyncio.sleep(delay_s * 0.4)",
+    "20% of the wait last": "await asyncio.sleep(delay_s * 0.8)\n"
+                            "    import time\n    time.sleep(delay_s * 0.2)",
+}
+
+
+@pytest.mark.parametrize("kind", list(PARTLY_BLOCKING))
+def test_ex01_a_view_blocking_the_loop_for_part_of_its_wait_fails(kind):
+    result = check("ex01", load("ex01", edits=[(WAIT, PARTLY_BLOCKING[kind])]), hidden=True)
+    assert not result.passed
+    assert "blocks the event loop" in result.message and "`time.sleep`" in result.message
