@@ -185,3 +185,30 @@ def test_ex01_a_view_blocking_the_loop_for_part_of_its_wait_fails(kind):
     result = check("ex01", load("ex01", edits=[(WAIT, PARTLY_BLOCKING[kind])]), hidden=True)
     assert not result.passed
     assert "blocks the event loop" in result.message and "`time.sleep`" in result.message
+
+
+SYNC_QUERY = 'books = await sync_to_async(list)(Book.objects.values("title", "published"))'
+ON_THE_LOOP = {  # reviewer F #3: the variable's name never appears in the view's code
+    "the name split in two": (
+        'import os\n    flag = "DJANGO_ALLOW_" + "ASYNC_UNSAFE"\n    os.environ[flag] = "1"\n'
+        '    books = list(Book.objects.values("title", "published"))\n    del os.environ[flag]'),
+    "the name built elsewhere": (
+        'import os\n    flag = "_".join(["DJANGO", "ALLOW", "ASYNC", "UNSAFE"])\n'
+        '    os.environ.update({flag: "yes"})\n'
+        '    try:\n        books = list(Book.objects.values("title", "published"))\n'
+        '    finally:\n        os.environ.pop(flag)'),
+}
+
+
+@pytest.mark.parametrize("kind", list(ON_THE_LOOP))
+def test_ex02_the_orm_run_on_the_event_loop_fails_however_the_check_was_switched_off(kind):
+    result = check("ex02", load("ex02", edits=[(SYNC_QUERY, ON_THE_LOOP[kind])]), hidden=True)
+    assert not result.passed
+    assert "ran a database query on the event loop's thread" in result.message
+    assert 'FROM "catalog_book"' in result.message
+
+
+def test_ex02_the_async_orm_is_not_mistaken_for_a_query_on_the_loop():
+    edit = 'books = [book async for book in Book.objects.values("title", "published")]'
+    result = check("ex02", load("ex02", edits=[(SYNC_QUERY, edit)]), hidden=True)
+    assert result.passed, result.message

@@ -152,15 +152,18 @@ def _judged(exercise, context, limit_s):
     probes.require_setup()
     probes.require_safe_environment()
     sources.require_compiles(context.namespace, [exercise.name])
-    try:
-        message = _run_on_worker_thread(exercise.judge(context), limit_s)
-    except Failed as failure:
-        for view in context.views:  # a forgotten await explains most odd behaviour: say it first
-            try:
-                sources.require_awaited(view, view.__name__)
-            except Failed as cause:
-                raise Failed(f"{cause} (The check saw: {failure})") from None
-        raise
+    with probes.LoopQueries() as on_the_loop:  # the ORM on the loop, however it got there
+        try:
+            message = _run_on_worker_thread(exercise.judge(context), limit_s)
+        except Failed as failure:
+            on_the_loop.require_none(context.views)
+            for view in context.views:  # a forgotten await explains most odd behaviour
+                try:
+                    sources.require_awaited(view, view.__name__)
+                except Failed as cause:
+                    raise Failed(f"{cause} (The check saw: {failure})") from None
+            raise
+    on_the_loop.require_none(context.views)
     probes.require_safe_environment(*context.views)  # a view may switch it on while it runs
     return message
 

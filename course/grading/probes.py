@@ -216,3 +216,63 @@ def require_safe_environment(*functions):
             raise Failed(f"{function.__name__} mentions {UNSAFE_VARIABLE}: switching Django's "
                          "async-safety check off is not a fix. Run the query off the event "
                          "loop instead (sync_to_async, or the async ORM).")
+
+
+def _loop_running():
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+class LoopQueries:
+    """Sees every database query run on a thread whose event loop is running, such as the
+    check's: however DJANGO_ALLOW_ASYNC_UNSAFE was set (or split, or set only meanwhile).
+
+        with LoopQueries() as seen:
+            ...                      # the views run
+        seen.require_none(views)     # Failed naming the first such query, if any
+
+    Django refuses these itself (SynchronousOnlyOperation) unless that variable is set; this
+    watches what ran instead: each connection opened meanwhile gets an execute wrapper."""
+
+    def __enter__(self):
+        from django.db.backends.signals import connection_created
+
+        self.queries, self._watched = [], []
+        connection_created.connect(self._opened, weak=False, dispatch_uid=f"loop-{id(self)}")
+        return self
+
+    def __exit__(self, *exc):
+        from django.db.backends.signals import connection_created
+
+        connection_created.disconnect(dispatch_uid=f"loop-{id(self)}")
+        for connection in self._watched:
+            if self._execute in connection.execute_wrappers:
+                connection.execute_wrappers.remove(self._execute)
+
+    def _opened(self, sender, connection, **kwargs):
+        if _loop_running():
+            self.queries.append("(a connection opened)")
+        connection.execute_wrappers.append(self._execute)
+        self._watched.append(connection)
+
+    def _execute(self, execute, sql, params, many, context):
+        if _loop_running():
+            self.queries.append(" ".join(str(sql).split()))
+        return execute(sql, params, many, context)
+
+    def require_none(self, views):
+        names = " or ".join(view.__name__ for view in views) or "your code"
+        queries = [q for q in self.queries if not q.startswith("(")] or self.queries
+        if queries:
+            raise Failed(
+                f"{names} ran a database query on the event loop's thread "
+                f"(`{queries[0][:BODY_SHOWN]}`): the query held the loop, and every other "
+                f"request waited. Django refuses that with SynchronousOnlyOperation unless "
+                f"{UNSAFE_VARIABLE} is set, so it was switched off while the view ran. Run the "
+                "query off the loop instead: `await sync_to_async(lambda: list(...))()`, or the "
+                "async ORM (`[b async for b in Book.objects.values(...)]`).")
