@@ -28,6 +28,8 @@ WRONG = {  # kind: (exercise, edits, words the message must contain)
     # records that leave out a field the task names
     "ex02 books without published": ("ex02", [('values("title", "published")', 'values("title")')],
                                      "Each book should have title and published"),
+    "ex02 books with every field": ("ex02", [('values("title", "published")', 'values()')],
+                                    "should have exactly title and published"),
     "ex04 data replaced by a summary": ("ex04", [('{"data": response.json()["data"]}', '{"data": "ok"}')],
                                         "should be the upstream's data"),
     "ex04 no error entry for a failing service": ("ex04", [

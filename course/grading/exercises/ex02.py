@@ -2,8 +2,9 @@
 
 Task, sentence by sentence → step: `ex02_view` mounted at ex02/ (find it) · async, the query off
 the loop (require_async; Django's SynchronousOnlyOperation, with the async-unsafe variable
-refused) · {"books": [{"title", "published"}, …]} (both fields, right values) · every Book
-(count) · in the model's order (order) · without blocking (loop lag under 3 requests).
+refused; any query on the loop's thread fails too, checks.py) · {"books": [{"title",
+"published"}, …]} (exactly both fields, right values) · every Book (count) · in the model's
+order (order) · without blocking (loop lag under 3 requests).
 Hidden: other records (a book added for the case, then removed): a hard-coded list fails.
 """
 
@@ -51,6 +52,12 @@ def require_books(data, expected):
         raise Failed(f"Each book should have {' and '.join(FIELDS)}; some have no "
                      f"{' or '.join(missing)} (first book: {describe(books[:1])}). Include "
                      f"both fields: Book.objects.values({', '.join(map(repr, FIELDS))}).")
+    extra = sorted({key for book in books for key in book} - set(FIELDS))
+    if extra:
+        raise Failed(f"Each book should have exactly {' and '.join(FIELDS)}, as the task says; "
+                     f"some also have {', '.join(map(str, extra))} (first book: "
+                     f"{describe(books[:1])}). Ask for those two only: "
+                     f"Book.objects.values({', '.join(map(repr, FIELDS))}).")
     if len(books) != len(expected):
         raise Failed(f"Expected all {len(expected)} books; got {len(books)}. Return every book, "
                      "each as {'title': …, 'published': …}, without slicing or filtering.")
