@@ -3,8 +3,9 @@ and the hidden cases: an answer shaped to the visible check fails the grader's r
 seeing the hidden inputs. Each check is proven both ways: the solution passes (test_checks.py),
 these fail. Views run in this process, mounted from the notebooks' cells with small edits."""
 
+import nbformat
 import pytest
-from test_checks import check, load, no_exercise_routes  # noqa: F401 - the fixture is autouse
+from test_checks import ROOT, check, load, no_exercise_routes  # noqa: F401 - the fixture is autouse
 
 WRONG = {  # kind: (exercise, edits, words the message must contain)
     # a view that ignores a value the request asks for
@@ -13,6 +14,9 @@ WRONG = {  # kind: (exercise, edits, words the message must contain)
                              '{"waited_s": 0.8}'),
     "ex01 echoes delay_s, waits a fixed time": ("ex01", [("asyncio.sleep(delay_s)", "asyncio.sleep(0.9)")],
                                                 "does not follow delay_s"),
+    "ex01 another default delay": ("ex01", [('request.GET.get("delay_s", "1")',
+                                             'request.GET.get("delay_s", "0.2")')],
+                                   "without delay_s in the query string the view waits 1 s"),
     "ex03 sync view waits a fixed time": ("ex03", [("time.sleep(delay_s)", "time.sleep(0.8)")],
                                           "does not follow delay_s"),
     "ex04 hard-codes the upstream paths": ("ex04", [
@@ -214,3 +218,14 @@ def test_ex02_the_async_orm_is_not_mistaken_for_a_query_on_the_loop():
     edit = 'books = [book async for book in Book.objects.values("title", "published")]'
     result = check("ex02", load("ex02", edits=[(SYNC_QUERY, edit)]), hidden=True)
     assert result.passed, result.message
+
+
+def test_ex01_a_wait_on_a_worker_thread_passes_as_the_task_says():
+    """Reviewer F #12: the task asks for a wait that does not block the loop, not for a call."""
+    edit = "await sync_to_async(__import__('time').sleep, thread_sensitive=False)(delay_s)"
+    from asgiref.sync import sync_to_async
+
+    namespace = load("ex01", edits=[(WAIT, edit)], preset={"sync_to_async": sync_to_async})
+    assert check("ex01", namespace, hidden=True).passed
+    task = nbformat.read(ROOT / "solutions" / "ex01_async_sleep.ipynb", as_version=4).cells[0]
+    assert "not which call waits" in task.source
