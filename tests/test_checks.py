@@ -215,7 +215,7 @@ EX03_BY_HAND = ("ex03_sync_run = course.Run('by hand', [course.Record(f'r{i}', 0
 @pytest.mark.parametrize("change, expected", [
     ("by hand", "ex03_sync_run was not made by course.measure"),
     ("records changed", "records were changed after course.measure"),
-    ("in-process server run", "measured /sleep/sync/?delay_s=1 on no course.serve server"),
+    ("in-process server run", "ex03_server_run should measure the sync view on a server"),
     ("no time.sleep", "does not call `time.sleep(delay_s)`"),
 ])
 def test_ex03_refuses_runs_not_measured_as_asked(change, expected):
@@ -257,3 +257,18 @@ def test_ex03_hidden_case_asks_without_delay_s(default, passes):
     result = check("ex03", load("ex03", edits=edits), hidden=True)
     assert result.passed is passes, result.message
     assert passes or "hidden case of the grader (no delay_s: the default)" in result.message
+
+
+def test_ex03_runs_must_measure_the_named_paths_and_a_one_worker_server():
+    """What the runs' behaviour may not show, course.measure's own record of each run does."""
+    from course.grading.exercises import ex03_runs
+    from course.grading.probes import Failed
+
+    namespace = load("ex03")
+    sync_run, async_run = namespace["ex03_sync_run"], namespace["ex03_async_run"]
+    ex03_runs.require_targets(sync_run, async_run, namespace["ex03_server_run"])  # the solution
+    in_process = asyncio.run(course.measure("/sleep/sync/?delay_s=0.1"))
+    with pytest.raises(Failed, match="measured /sleep/sync/.delay_s=0.1 on no course.serve server"):
+        ex03_runs.require_targets(sync_run, async_run, in_process)
+    with pytest.raises(Failed, match="ex03_sync_run measured /sleep/sync/.delay_s=0.1, not /ex03/sync/"):
+        ex03_runs.require_targets(in_process, async_run, namespace["ex03_server_run"])

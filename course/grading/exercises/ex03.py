@@ -92,6 +92,7 @@ async def judge(context):
     measured = await check_speedup(context, async_view)
     runs = ex03_runs.learner_runs(context.namespace)
     ex03_runs.require_what_was_measured(context, *runs)
+    ex03_runs.require_targets(*runs)
     own, server = ex03_runs.require_stated(context, *runs)
     ex03_runs.require_agrees(own, measured)
     return (f"Under Django's ASGI handler your speed-up is {own:.2f} (the check measured "

@@ -34,7 +34,7 @@ ONE_WORKER = ("waitress", 1)  # what course.serve("waitress", workers=1) started
 
 
 def require_measured(variable, run):
-    """The Run came from course.measure, unchanged, of the view (or server) the task names."""
+    """The Run came from course.measure, and its records are as measure() returned them."""
     facts, example = measured(run), EXAMPLES[variable]
     if facts is None:
         raise Failed(f"{variable} was not made by course.measure (a Run built or copied by hand "
@@ -42,14 +42,20 @@ def require_measured(variable, run):
     if tuple(run.records) != facts.records:
         raise Failed(f"{variable}'s records were changed after course.measure returned them: "
                      f"measure again, `{variable} = {example}`, and leave the run as it is.")
-    path = PATHS[variable]
-    if path is not None and urlsplit(facts.target).path != path:
-        raise Failed(f"{variable} measured {facts.target}, not {path}: `{variable} = {example}`.")
-    if path is None and facts.server != ONE_WORKER:
-        started = ("no course.serve server" if facts.server is None
-                   else "a {} server with {} worker(s)".format(*facts.server))
-        raise Failed(f"{variable} measured {facts.target} on {started}; the task asks for a "
-                     f"one-worker sync server: {example}.")
+
+
+def require_targets(*runs):
+    """Each run measured what the task names: the two views' paths, and a one-worker server."""
+    for (variable, example), run in zip(EXAMPLES.items(), runs, strict=True):
+        facts, path = measured(run), PATHS[variable]
+        if path is not None and urlsplit(facts.target).path != path:
+            raise Failed(f"{variable} measured {facts.target}, not {path}: "
+                         f"`{variable} = {example}`.")
+        if path is None and facts.server != ONE_WORKER:
+            started = ("no course.serve server" if facts.server is None
+                       else "a {} server with {} worker(s)".format(*facts.server))
+            raise Failed(f"{variable} measured {facts.target} on {started}; the task asks for "
+                         f"a one-worker sync server: {example}.")
 
 
 def learner_runs(namespace):
