@@ -229,3 +229,12 @@ def test_ex01_a_wait_on_a_worker_thread_passes_as_the_task_says():
     assert check("ex01", namespace, hidden=True).passed
     task = nbformat.read(ROOT / "solutions" / "ex01_async_sleep.ipynb", as_version=4).cells[0]
     assert "not which call waits" in task.source
+
+
+def test_ex08_the_task_names_the_burst_the_grader_sends():
+    """Reviewer C: the text said "up to 100" while the grader sent 90."""
+    from course.grading.exercises import ex08
+
+    task = nbformat.read(ROOT / "solutions" / "ex08_connection_pool.ipynb", as_version=4).cells[0]
+    assert f"{ex08.BURST} requests" in task.source
+    assert f"{ex08.HIDDEN_BURST} requests at once" in task.source
