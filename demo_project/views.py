@@ -50,7 +50,9 @@ async def sleep_async(request):
 
 @stamp_view
 async def upstream(request, name):
-    """A fake third-party JSON API: `?delay_s=` how slow it is, `?fail=1` to answer 503."""
+    """A fake third-party JSON API: `?delay_s=` how slow it is, `?fail=1` to answer 503.
+
+    Its data carries a `serial` made once per process, as real data differs between services."""
     try:
         delay_s = delay_from(request, default_s=0.5)
     except BadParameter as error:
