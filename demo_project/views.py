@@ -52,7 +52,8 @@ async def sleep_async(request):
 async def upstream(request, name):
     """A fake third-party JSON API: `?delay_s=` how slow it is, `?fail=1` to answer 503.
 
-    Its data carries a `serial` made once per process, as real data differs between services."""
+    Its data carries a `serial` made once per process, so data passed on from it can be told
+    from data typed in (ex04's check compares them)."""
     try:
         delay_s = delay_from(request, default_s=0.5)
     except BadParameter as error:
