@@ -197,6 +197,19 @@ async def _fake_judge(context):
     return "fine"
 
 
+def _cloned_judge():
+    """The ex01 judge with its own code, name, defaults and closure, but other globals."""
+    import types
+
+    from course.grading.exercises import ex01
+
+    judge = ex01.judge
+    clone = types.FunctionType(judge.__code__, dict(vars(ex01), hidden_delays=_fake_judge),
+                               judge.__name__, judge.__defaults__, judge.__closure__)
+    clone.__qualname__, clone.__module__ = judge.__qualname__, judge.__module__
+    return clone
+
+
 def _swaps():
     """kind: (exercise, (owner, attribute, replacement)) — what a learner's cell could swap."""
     import dataclasses
@@ -208,6 +221,8 @@ def _swaps():
     return {
         "a judge in the EXERCISES table": ("ex01", (EXERCISES, "ex01", dataclasses.replace(
             EXERCISES["ex01"], judge=_fake_judge))),
+        "a judge cloned with other globals": ("ex01", (EXERCISES, "ex01", dataclasses.replace(
+            EXERCISES["ex01"], judge=_cloned_judge()))),
         "a probe imported by name": ("ex02", (ex02, "require_async", lambda *a, **k: None)),
         "a function imported from another module": ("ex01", (judging, "get", _fake_judge)),
         "a default argument": ("ex01", (judging.require_overlap, "__defaults__", (False, None))),

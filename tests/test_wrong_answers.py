@@ -238,3 +238,14 @@ def test_ex08_the_task_names_the_burst_the_grader_sends():
     task = nbformat.read(ROOT / "solutions" / "ex08_connection_pool.ipynb", as_version=4).cells[0]
     assert f"{ex08.BURST} requests" in task.source
     assert f"{ex08.HIDDEN_BURST} requests at once" in task.source
+
+
+def test_ex04_a_view_blocking_the_loop_before_its_services_fails():
+    """Reviewer F2 A6: 0.1 s of time.sleep per request (the loop still 0.3 s, under
+    BLOCKED_LAG_S) shows in the views' start times; the allowance counts the view's time up to
+    DELAY_S, not ex04's full second."""
+    gather = "results = await asyncio.gather(*(call_service(request, name) for name in SERVICES))"
+    edit = "__import__('time').sleep(0.1)\n    " + gather
+    result = check("ex04", load("ex04", edits=[(gather, edit)]), hidden=True)
+    assert not result.passed
+    assert "blocks the event loop" in result.message and "the check allows 0.12 s" in result.message

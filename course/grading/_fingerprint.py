@@ -30,8 +30,13 @@ def _fp_code(code):
 
 
 def _fp_function(f, deep):
-    """A function: its name and module, code, defaults and what its closure holds."""
-    parts = [f"{f.__module__}.{f.__qualname__}", _fp_code(f.__code__),
+    """A function: its name and module, whether its globals are that module's own (a clone of
+    a judge with other globals looks its names up elsewhere), code, defaults, closure."""
+    import sys
+
+    module = sys.modules.get(f.__module__)
+    own = module is not None and f.__globals__ is vars(module)
+    parts = [f"{f.__module__}.{f.__qualname__}", f"own={own}", _fp_code(f.__code__),
              _fp_value(f.__defaults__, deep), _fp_value(f.__kwdefaults__, deep)]
     for cell in f.__closure__ or ():
         try:
