@@ -249,3 +249,27 @@ def test_ex04_a_view_blocking_the_loop_before_its_services_fails():
     result = check("ex04", load("ex04", edits=[(gather, edit)]), hidden=True)
     assert not result.passed
     assert "blocks the event loop" in result.message and "the check allows 0.12 s" in result.message
+
+
+def test_ex01_an_error_in_django_is_reported_at_the_views_line_and_request():
+    """Reviewer F2 D3: the message named Django's __getitem__, not the learner's line."""
+    edit = ('delay_s = float(request.GET.get("delay_s", "1"))', 'delay_s = float(request.GET["delay_s"])')
+    result = check("ex01", load("ex01", edits=[edit]))
+    assert not result.passed
+    assert "MultiValueDictKeyError" in result.message and "for /ex01/ (in ex01_view" in result.message
+    assert 'request.GET["delay_s"]' in result.message and "__getitem__" not in result.message
+
+
+@pytest.mark.parametrize("is_async, words, absent", [
+    (True, "forget `await`", "time.sleep"), (False, "time.sleep(delay_s)", "await"),
+    (None, "time.sleep(delay_s)", None)])
+def test_the_too_fast_hint_fits_the_kind_of_view(is_async, words, absent):
+    """Reviewer F2 D2: a def view was told to put `await` in front of asyncio.sleep."""
+    from types import SimpleNamespace
+
+    from course.grading import judging
+    from course.grading.probes import Failed
+
+    with pytest.raises(Failed) as failed:
+        judging.require_waited(SimpleNamespace(elapsed_s=0.01), "a_view", 0.5, is_async=is_async)
+    assert words in str(failed.value) and (absent is None or absent not in str(failed.value))

@@ -151,13 +151,20 @@ def require_follows(short, long, name, short_s, long_s, what="delay_s"):
         )
 
 
-def require_waited(reply, name, delay_s):
-    if reply.elapsed_s < TOO_FAST * delay_s:
-        raise Failed(
-            f"{name} answered in {reply.elapsed_s:.3f} s, but it should wait delay_s = "
-            f"{delay_s:g} s. Did you forget `await` in front of asyncio.sleep(...)? Without it "
-            "the sleep is only created, never run."
-        )
+def require_waited(reply, name, delay_s, is_async=None):
+    """Fail when a reply asked to wait delay_s came back far sooner; the hint fits the view
+    (is_async True: the missing await; False: time.sleep; None, not known: both)."""
+    if reply.elapsed_s >= TOO_FAST * delay_s:
+        return
+    awaits = ("Did you forget `await` in front of asyncio.sleep(...)? Without it the sleep is "
+              "only created, never run.")
+    sleeps = "A `def` view waits with time.sleep(delay_s) before it answers."
+    if is_async is not None:
+        hint = awaits if is_async else sleeps
+    else:
+        hint = f"In an `async def` view: {awaits} {sleeps}"
+    raise Failed(f"{name} answered in {reply.elapsed_s:.3f} s, but it should wait delay_s = "
+                 f"{delay_s:g} s. {hint}")
 
 
 def require_overlap(context, run, lag_s, view, name, overlap=True, delay_s=None):

@@ -120,11 +120,14 @@ def _raised_message(name, error, where="", where_in_django=False):
 
 
 def _where(trace):
-    """' in ex01_view, line 5: `1 / 0`' from the last frame of a traceback text, or ''."""
-    frames = re.findall(r'File "[^"]*", line (\d+), in (\S+)\n +(.+)', trace or "")
+    """' (in ex01_view, line 5: `1 / 0`)' from the traceback's last frame in the learner's own
+    code (not Django's or another installed package's), else its last frame; or ''."""
+    frames = re.findall(r'File "([^"]*)", line (\d+), in (\S+)\n +(.+)', trace or "")
     if not frames:
         return ""
-    line, function, code = frames[-1]
+    own = [f for f in frames if not re.search(r"[/\\](site-packages|lib[/\\]python[\d.]+)[/\\]",
+                                                f[0])]
+    _file, line, function, code = (own or frames)[-1]
     return f" (in {function}, line {line}: `{code.strip()}`)"
 
 
@@ -137,7 +140,8 @@ def _raised_in_django(trace):
 def json_of(reply, name, status=200):
     """Return the reply's JSON, or fail saying why it isn't the expected JSON answer."""
     if reply.error:
-        raise Failed(_raised_message(name, reply.error, _where(reply.error_traceback),
+        where = f" for {reply.target}{_where(reply.error_traceback)}"
+        raise Failed(_raised_message(name, reply.error, where,
                                      _raised_in_django(reply.error_traceback)))
     if reply.status != status:
         body = reply.text[:BODY_SHOWN]

@@ -34,7 +34,7 @@ async def answers_delay(context, delay_s, asked=True):
                "given first line, `float(request.GET.get(\"delay_s\", \"1\"))`")
         raise Failed(f'For {target} the JSON should be exactly {{"waited_s": {delay_s}}} '
                      f"({why}), got {describe(data)}.")
-    judging.require_waited(reply, NAME, delay_s)
+    judging.require_waited(reply, NAME, delay_s, is_async=True)  # the judge required it
     context.note(f"one request {'with delay_s=' + str(delay_s) if asked else 'without delay_s'}: "
                  f"{reply.elapsed_s:.2f} s, JSON {data}")
     return reply
