@@ -91,3 +91,34 @@ def test_a_view_with_url_values_is_mounted(lab):
         return JsonResponse({"item_id": item_id})
 
     assert asyncio.run(course.get("/items/7/")).json() == {"item_id": 7}
+
+
+def test_the_course_stamps_over_a_views_own_timing_headers(lab, run):
+    """A view cannot choose the thread and times the course's timing checks read."""
+
+    @course.route("forged/")
+    async def forged(request):
+        response = JsonResponse({})
+        response["X-View-Thread"], response["X-View-Start"] = "forged", "0.0"
+        return response
+
+    reply = run(course.get("/forged/"))
+    assert reply.thread not in {"", "forged"}
+    assert float(reply.headers["x-view-start"]) > 1e9
+
+
+def test_a_stamped_view_mounted_again_keeps_its_own_stamp(lab, run):
+    """The stamp nearest the view wins: a sync view wrapped for async keeps its worker thread."""
+    import threading
+
+    from asgiref.sync import sync_to_async
+
+    from demo_project.stamping import stamp_view
+
+    @stamp_view
+    def inner(request):
+        return JsonResponse({"thread": threading.current_thread().name})
+
+    course.route("nested/")(sync_to_async(inner))
+    reply = run(course.get("/nested/"))
+    assert reply.thread == reply.json()["thread"]  # the outer, async stamp would name the loop's
