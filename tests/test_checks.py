@@ -140,6 +140,21 @@ WRONG_ANSWERS = {
     "a deadline well past DEADLINE_S": ("ex04", [
         ("async with asyncio.timeout(DEADLINE_S):", "async with asyncio.timeout(2.3):")],
         "the check allows up to"),
+    "a deadline shorter than DEADLINE_S": ("ex04", [  # Reviewer F2 A7
+        ("async with asyncio.timeout(DEADLINE_S):", "async with asyncio.timeout(0.5):")],
+        "it gave up on news before the deadline"),
+    "a service slower than 0.5 s reported as an error": ("ex04", [
+        ("    if response.status_code != 200:",
+         "    if response.status_code != 200 or float(request.GET.get(name, 0)) > 0.5:")],
+        'answered in time (0.7 s, within DEADLINE_S = 1 s), so services["weather"] should have a '
+        '"data" entry'),
+    "the view inflates the overhead allowance": ("ex04", [  # Reviewer F2 A8
+        ("async with asyncio.timeout(DEADLINE_S):", "async with asyncio.timeout(1.9):"),
+        ("results = await asyncio.gather(*(call_service(request, name) for name in SERVICES))",
+         "results = await asyncio.gather(*(call_service(request, name) for name in SERVICES))\n"
+         "    if all(float(request.GET.get(s, '0.3')) <= DEADLINE_S for s in SERVICES):\n"
+         "        await asyncio.sleep(0.5)  # only when nothing is slow")],
+        "took 1.9"),
     "upstream data typed in": ("ex04", [
         ('return {"data": response.json()["data"]}',
          'return {"data": {"greeting": f"hello from {name}"}}')],
@@ -283,3 +298,43 @@ def test_ex03_runs_must_measure_the_named_paths_and_a_one_worker_server():
         ex03_runs.require_targets(sync_run, async_run, in_process)
     with pytest.raises(Failed, match="ex03_sync_run measured /sleep/sync/.delay_s=0.1, not /ex03/sync/"):
         ex03_runs.require_targets(in_process, async_run, namespace["ex03_server_run"])
+
+
+# A view that writes the course's timing headers itself (Reviewer F2 A3): the course overwrites
+# them, so forged times neither pass a view that holds the loop nor fail one that does not.
+EX01_FORGED = '''
+    response = JsonResponse({"waited_s": delay_s})
+    response["X-View-Thread"] = "MainThread"
+    response["X-View-Start"] = f"{_anchor[0]:.6f}"
+    response["X-View-End"] = f"{_anchor[0] + delay_s:.6f}"
+    return response
+'''
+EX01_HOLDS_LOOP = '''
+    import threading, time
+    if time.time() - _anchor[0] > 1.0:  # the first of a batch sets the time all will claim
+        _anchor[0] = time.time()
+    async with _locks.setdefault(threading.get_ident(), asyncio.Lock()):
+        time.sleep(delay_s * 0.65)  # holds the loop, one view after another
+        await asyncio.sleep(0.01)  # one tick for the lag timer between stalls
+    await asyncio.sleep(delay_s * 0.35)'''
+
+
+@pytest.mark.parametrize("holds_loop", [True, False])
+def test_ex01_forged_timing_headers_are_overwritten(holds_loop):
+    wait = EX01_HOLDS_LOOP if holds_loop else "\n    await asyncio.sleep(delay_s)"
+    edits = [('@course.route("ex01/")', '_anchor, _locks = [0.0], {}\n\n\n@course.route("ex01/")'),
+             ('    await asyncio.sleep(delay_s)  # gives the event loop back while waiting\n'
+              '    return JsonResponse({"waited_s": delay_s})\n', wait + EX01_FORGED)]
+    result = check("ex01", load("ex01", edits=edits))
+    assert result.passed is not holds_loop, result.message
+    assert not holds_loop or "blocks the event loop" in result.message
+
+
+def test_ex04_success_message_says_what_was_measured():
+    result = check("ex04", load("ex04"))
+    assert result.passed, result.message
+    cut_s = result.measured["one_slow_s"]
+    from course.grading.exercises import ex04
+
+    assert ex04.CUT_FLOOR * ex04.DEADLINE_S <= cut_s
+    assert f"news taking 4 s cut off after {cut_s:.2f} s (DEADLINE_S = 1 s" in result.message

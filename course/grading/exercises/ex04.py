@@ -4,11 +4,15 @@ Task, sentence by sentence → step: ex04_view at ex04/, async · calls the thre
 the shared client `upstream` (hooks on it record each call) at the paths upstream_path(request,
 name) gives (the recorded queries match each case's) · concurrently (the recorded calls
 overlap) · answers within DEADLINE_S plus a little when one is slow (deadline + DEADLINE_SLACK_S + the
-all-fast case's overhead) · {"services": {name: {"data": upstream's data} | {"error": text}}}
+overhead the check's own upstream call shows just before), and not before CUT_FLOOR × DEADLINE_S
+(it waited for the slow one) · passes on a service that answers within the deadline but after
+UPSTREAM_DELAY_S (0.7 s: a shorter deadline fails) · {"services": {name: {"data": upstream's data} | {"error": text}}}
 (entries; data equal to the upstream's, which carries a per-process serial; a non-empty error
 text).
 Hidden: other delays, another service failing, another one slow.
 """
+
+import time
 
 from course.grading import judging
 from course.grading.exercises.ex04_calls import UpstreamCalls
@@ -20,12 +24,15 @@ SERVICES = ("weather", "news", "stocks")
 UPSTREAM_DELAY_S = 0.4  # how slow each fake upstream API is made
 UPSTREAM_SLOW_S = 4.0  # the one slow service
 DEADLINE_S = 1.0  # the deadline the exercise states
-DEADLINE_SLACK_S = 0.5  # allowed past the deadline, on top of the overhead the all-fast case
-# showed (its time beyond the slowest service); the slow service answers 3 s after the deadline
+DEADLINE_SLACK_S = 0.5  # allowed past the deadline, on top of twice the overhead the check's own
+# upstream call showed just before (this machine's load); the slow service answers 3 s after it
 MAX_OVERHEAD_S = 0.5  # the most of that overhead added to the limit
-VISIBLE = ({}, {"fail": "stocks"}, {"news": UPSTREAM_SLOW_S})
+OWN_CALL_S = 0.1  # the check's own upstream call: its time beyond this is the overhead
+CUT_FLOOR = 0.8  # a slow service cut off sooner than this × DEADLINE_S was not given its deadline
+IN_TIME_S, HIDDEN_IN_TIME_S = 0.7, 0.65  # slower than the rest, within DEADLINE_S: must be data
+VISIBLE = ({}, {"fail": "stocks"}, {"news": UPSTREAM_SLOW_S, "weather": IN_TIME_S})
 HIDDEN = ({"weather": 0.25, "news": 0.35, "stocks": 0.3}, {"fail": "weather"},
-          {"stocks": UPSTREAM_SLOW_S, "fail": "news"})
+          {"stocks": UPSTREAM_SLOW_S, "fail": "news", "weather": HIDDEN_IN_TIME_S})
 
 
 def _query(case):
@@ -38,7 +45,7 @@ def _failing(case):
     return {s for s in SERVICES if case.get("fail") == s or case.get(s, 0) > DEADLINE_S}
 
 
-def require_services(data, failed, expected_data):
+def require_services(data, failed, expected_data, delays):
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict) or set(services) != set(SERVICES):
         raise Failed(f'The JSON should be {{"services": {{"weather": …, "news": …, "stocks": …}}}}'
@@ -46,7 +53,9 @@ def require_services(data, failed, expected_data):
     for service, entry in services.items():
         key = "error" if service in failed else "data"
         if not isinstance(entry, dict) or key not in entry:
-            situation = "failed or was too slow" if service in failed else "answered in time"
+            situation = ("failed or was too slow" if service in failed else
+                         f"answered in time ({delays[service]:g} s, within DEADLINE_S = "
+                         f"{DEADLINE_S:g} s)")
             raise Failed(f'{service} {situation}, so services["{service}"] should have a '
                          f'"{key}" entry; got {describe(entry)}.')
         if key == "error" and not (isinstance(entry["error"], str) and entry["error"].strip()):
@@ -71,8 +80,10 @@ def require_asked(calls, delays, fail):
                          f"{service!r}) gives for this request: call that path for each service.")
 
 
-async def one_case(context, case, expected_data, overhead_s=0.0):
+async def one_case(context, case, expected_data):
     query, delays = _query(case)
+    slow = next((s for s in SERVICES if case.get(s, 0) > DEADLINE_S), None)
+    overhead_s = await own_overhead() if slow else 0.0
     async with UpstreamCalls(context.namespace) as calls:
         reply = await judging.get_within(f"/{ROUTE}?{query}", NAME, UPSTREAM_SLOW_S + 1.0)
     if (reply.error or reply.status != 200) and "fail" in case and calls.asked():
@@ -81,9 +92,9 @@ async def one_case(context, case, expected_data, overhead_s=0.0):
                      "upstream response's status_code before reading its data.")
     data = json_of(reply, NAME)  # names the error the view raised, if it did
     require_asked(calls, delays, case.get("fail"))
-    if any(case.get(s, 0) > DEADLINE_S for s in SERVICES):
-        require_deadline(context, reply, overhead_s)
-    require_services(data, _failing(case), expected_data)
+    if slow:
+        require_deadline(context, reply, overhead_s, slow)
+    require_services(data, _failing(case), expected_data, delays)
     return reply, calls
 
 
@@ -97,12 +108,28 @@ def require_concurrent(context, reply, calls):
                      "`await asyncio.gather(...)`.")
 
 
-def require_deadline(context, reply, overhead_s):
-    limit_s = DEADLINE_S + DEADLINE_SLACK_S + min(overhead_s, MAX_OVERHEAD_S)
-    context.note(f"one service taking {UPSTREAM_SLOW_S:g} s: answered in {reply.elapsed_s:.2f} s "
-                 f"(the limit: {limit_s:.2f} s)", one_slow_s=round(reply.elapsed_s, 3))
+async def own_overhead():
+    """This machine's overhead now: the check's own upstream call's time beyond OWN_CALL_S."""
+    from course._http import get
+
+    started = time.perf_counter()
+    await get(f"/upstream/weather/?delay_s={OWN_CALL_S:g}")
+    return max(0.0, time.perf_counter() - started - OWN_CALL_S)
+
+
+def require_deadline(context, reply, overhead_s, slow):
+    limit_s = DEADLINE_S + DEADLINE_SLACK_S + min(2 * overhead_s, MAX_OVERHEAD_S)
+    context.note(f"{slow} taking {UPSTREAM_SLOW_S:g} s: answered in {reply.elapsed_s:.2f} s "
+                 f"(the check allows {CUT_FLOOR * DEADLINE_S:.2f}–{limit_s:.2f} s)",
+                 one_slow_s=round(reply.elapsed_s, 3))
+    if reply.elapsed_s < CUT_FLOOR * DEADLINE_S:
+        raise Failed(f"With {slow} taking {UPSTREAM_SLOW_S:g} s, {NAME} answered after "
+                     f"{reply.elapsed_s:.2f} s: it gave up on {slow} before the deadline, "
+                     f"DEADLINE_S = {DEADLINE_S:g} s (the check expects at least "
+                     f"{CUT_FLOOR * DEADLINE_S:.2f} s). Give each call "
+                     "`async with asyncio.timeout(DEADLINE_S):`, not a shorter time.")
     if reply.elapsed_s > limit_s:
-        raise Failed(f"With one service taking {UPSTREAM_SLOW_S:g} s, {NAME} took "
+        raise Failed(f"With {slow} taking {UPSTREAM_SLOW_S:g} s, {NAME} took "
                      f"{reply.elapsed_s:.2f} s; the deadline is DEADLINE_S = {DEADLINE_S:g} s "
                      f"(the check allows up to {limit_s:.2f} s). "
                      "Wrap each call in `async with asyncio.timeout(DEADLINE_S):` and report an "
@@ -110,12 +137,15 @@ def require_deadline(context, reply, overhead_s):
 
 
 async def cases(context, chosen, expected_data):
-    overhead_s = 0.0  # the all-fast case's time beyond its slowest service: this machine's load
+    """Run each case; return the slow case's time (its slow service cut off)."""
+    cut_s = None
     for case in chosen:
-        reply, calls = await one_case(context, case, expected_data, overhead_s)
+        reply, calls = await one_case(context, case, expected_data)
         if not _failing(case):  # all three answer in time: they must have run together
             require_concurrent(context, reply, calls)
-            overhead_s = max(0.0, reply.elapsed_s - max(_query(case)[1].values()))
+        if any(case.get(s, 0) > DEADLINE_S for s in SERVICES):
+            cut_s = reply.elapsed_s
+    return cut_s
 
 
 async def upstream_data():
@@ -128,7 +158,7 @@ async def judge(context):
     view = context.view(NAME, ROUTE)
     require_async(view, NAME, "await the three calls together with asyncio.gather")
     expected_data = await upstream_data()
-    await cases(context, VISIBLE, expected_data)
+    cut_s = await cases(context, VISIBLE, expected_data)
     if context.hidden:
         await judging.hidden_case(context, "other delays, another service failing or slow",
                                   cases(context, HIDDEN, expected_data))
@@ -136,8 +166,10 @@ async def judge(context):
     run = await judging.require_concurrent(
         context, slow, view, NAME, f"your ex04_view, news takes {UPSTREAM_SLOW_S:g} s: "
         f"{REQUESTS} requests", timeout_s=UPSTREAM_SLOW_S + 1.0)
-    return (f"Three services at once; a slow one cut off at the deadline ({run.total_s:.2f} s "
-            f"for {REQUESTS} requests); a broken one reported.")
+    return (f"Three services at once; news taking {UPSTREAM_SLOW_S:g} s cut off after "
+            f"{cut_s:.2f} s (DEADLINE_S = {DEADLINE_S:g} s; {REQUESTS} such requests at once: "
+            f"{run.total_s:.2f} s); weather taking {IN_TIME_S:g} s passed on; a broken one "
+            "reported.")
 
 
 EXERCISE = Exercise("ex04", "three APIs with a deadline", "ex04_upstream_apis.ipynb", judge)
