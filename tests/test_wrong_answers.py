@@ -203,6 +203,11 @@ ON_THE_LOOP = {  # reviewer F #3: the variable's name never appears in the view'
         '    os.environ.update({flag: "yes"})\n'
         '    try:\n        books = list(Book.objects.values("title", "published"))\n'
         '    finally:\n        os.environ.pop(flag)'),
+    "the running loop hidden from Django": (  # reviewer F2 A4
+        'events = __import__("asyncio").events\n    loop = events._get_running_loop()\n'
+        '    events._set_running_loop(None)\n'
+        '    try:\n        books = list(Book.objects.values("title", "published"))\n'
+        '    finally:\n        events._set_running_loop(loop)'),
 }
 
 
@@ -273,3 +278,22 @@ def test_the_too_fast_hint_fits_the_kind_of_view(is_async, words, absent):
     with pytest.raises(Failed) as failed:
         judging.require_waited(SimpleNamespace(elapsed_s=0.01), "a_view", 0.5, is_async=is_async)
     assert words in str(failed.value) and (absent is None or absent not in str(failed.value))
+
+
+HELD = {  # reviewer F2 A4: the query runs on a worker thread, but the loop waits for it
+    "Future.result": ("from concurrent.futures import ThreadPoolExecutor\n"
+                      "    with ThreadPoolExecutor(1) as pool:\n        books = pool.submit("
+                      'lambda: list(Book.objects.values("title", "published"))).result()'),
+    "Thread.join in a helper": (
+        "import threading\n    box = []\n    def fetch():\n"
+        '        box.append(list(Book.objects.values("title", "published")))\n'
+        "    def wait():\n        worker = threading.Thread(target=fetch)\n"
+        "        worker.start()\n        worker.join()\n    wait()\n    books = box[0]"),
+}
+
+
+@pytest.mark.parametrize("kind", list(HELD))
+def test_ex02_a_query_the_event_loop_waits_for_on_another_thread_fails(kind):
+    result = check("ex02", load("ex02", edits=[(SYNC_QUERY, HELD[kind])]), hidden=True)
+    assert not result.passed
+    assert "made the event loop wait for a database query on another thread" in result.message

@@ -107,7 +107,7 @@ def _notebook_namespace():
     return vars(sys.modules["__main__"])
 
 
-def _run_on_worker_thread(coroutine, limit_s):
+def _run_on_worker_thread(coroutine, limit_s, started=None):
     """Run `coroutine` with asyncio.run on a daemon thread; give up after `limit_s`.
 
     A daemon thread, not a ThreadPoolExecutor: a view stuck in a loop forever must not keep
@@ -115,6 +115,8 @@ def _run_on_worker_thread(coroutine, limit_s):
     outcome = {}
 
     def run():
+        if started is not None:  # told on this thread, before the loop runs
+            started()
         try:
             outcome["value"] = asyncio.run(coroutine)
         except BaseException as error:  # handed back to the caller's thread
@@ -154,7 +156,8 @@ def _judged(exercise, context, limit_s):
     sources.require_compiles(context.namespace, [exercise.name])
     with probes.LoopQueries() as on_the_loop:  # the ORM on the loop, however it got there
         try:
-            message = _run_on_worker_thread(exercise.judge(context), limit_s)
+            message = _run_on_worker_thread(exercise.judge(context), limit_s,
+                                            started=on_the_loop.mark_loop_thread)
         except Failed as failure:
             on_the_loop.require_none(context.views)
             for view in context.views:  # a forgotten await explains most odd behaviour

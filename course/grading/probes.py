@@ -12,7 +12,9 @@ import ast
 import inspect
 import json
 import re
+import sys
 import textwrap
+import threading
 
 from asgiref.sync import iscoroutinefunction
 from django.urls import Resolver404, resolve
@@ -232,6 +234,24 @@ def _loop_running():
     return True
 
 
+def _waits():
+    """The code of the blocking waits a thread's stack shows while it waits for another."""
+    import concurrent.futures
+
+    return {threading.Thread.join.__code__, threading.Event.wait.__code__,
+            concurrent.futures.Future.result.__code__}
+
+
+def _waiting_stack(ident):
+    """The code objects on thread `ident`'s stack if it is inside a blocking wait, else None."""
+    frame = sys._current_frames().get(ident) if ident is not None else None
+    codes = set()
+    while frame is not None:
+        codes.add(frame.f_code)
+        frame = frame.f_back
+    return codes if codes & _waits() else None
+
+
 class LoopQueries:
     """Sees every database query run on a thread whose event loop is running, such as the
     check's: however DJANGO_ALLOW_ASYNC_UNSAFE was set (or split, or set only meanwhile).
@@ -246,7 +266,7 @@ class LoopQueries:
     def __enter__(self):
         from django.db.backends.signals import connection_created
 
-        self.queries, self._watched = [], []
+        self.queries, self.waited, self._watched = [], [], []
         connection_created.connect(self._opened, weak=False, dispatch_uid=f"loop-{id(self)}")
         return self
 
@@ -264,19 +284,38 @@ class LoopQueries:
         connection.execute_wrappers.append(self._execute)
         self._watched.append(connection)
 
+    def mark_loop_thread(self):
+        """Called on the check's event-loop thread: a query on it counts, whatever
+        asyncio.get_running_loop() says (a view may hide the running loop)."""
+        self.loop_ident = threading.get_ident()
+
     def _execute(self, execute, sql, params, many, context):
-        if _loop_running():
-            self.queries.append(" ".join(str(sql).split()))
+        text = " ".join(str(sql).split())
+        if _loop_running() or threading.get_ident() == getattr(self, "loop_ident", None):
+            self.queries.append(text)
+        else:
+            stack = _waiting_stack(getattr(self, "loop_ident", None))
+            if stack:
+                self.waited.append((text, stack))
         return execute(sql, params, many, context)
 
     def require_none(self, views):
         names = " or ".join(view.__name__ for view in views) or "your code"
+        codes = {getattr(v, "__code__", None) for v in views} - {None}
+        held = [text for text, stack in self.waited if stack & codes]
+        if held and not self.queries:
+            raise Failed(
+                f"{names} made the event loop wait for a database query on another thread "
+                f"(`{held[0][:BODY_SHOWN]}`): .result(), .join() or .wait() in an async view "
+                "holds the loop until the thread is done, and every other request waits. Await "
+                "it instead: `await sync_to_async(lambda: list(...))()`, or the async ORM.")
         queries = [q for q in self.queries if not q.startswith("(")] or self.queries
         if queries:
             raise Failed(
                 f"{names} ran a database query on the event loop's thread "
                 f"(`{queries[0][:BODY_SHOWN]}`): the query held the loop, and every other "
                 f"request waited. Django refuses that with SynchronousOnlyOperation unless "
-                f"{UNSAFE_VARIABLE} is set, so it was switched off while the view ran. Run the "
+                f"{UNSAFE_VARIABLE} is set or the running loop is hidden from it, so its check was "
+                "switched off while the view ran. Run the "
                 "query off the loop instead: `await sync_to_async(lambda: list(...))()`, or the "
                 "async ORM (`[b async for b in Book.objects.values(...)]`).")
