@@ -7,6 +7,7 @@ Returns a Run of Records, never a plot: plotting is course.timeline(run).
 """
 
 import asyncio
+import dataclasses
 import weakref
 from dataclasses import dataclass
 
@@ -51,7 +52,7 @@ class Measured:
     """
 
     target: str
-    records: tuple  # the Records as measure() returned them
+    records: tuple  # copies of the Records as measure() returned them
     server: tuple | None  # (kind, workers) of the course.serve server measured, if any
 
 
@@ -61,7 +62,9 @@ _measured = {}  # id(run) → (weak reference to the Run, Measured); leaves with
 def _remember(run, target, server):
     key = id(run)
     forget = lambda _ref: _measured.pop(key, None)  # noqa: E731 - runs when the Run is freed
-    _measured[key] = (weakref.ref(run, forget), Measured(target, tuple(run.records), server))
+    # Copies: a record of the Run changed in place (object.__setattr__) then differs from them.
+    records = tuple(dataclasses.replace(record) for record in run.records)
+    _measured[key] = (weakref.ref(run, forget), Measured(target, records, server))
 
 
 def measured(run):

@@ -231,6 +231,7 @@ EX03_BY_HAND = ("ex03_sync_run = course.Run('by hand', [course.Record(f'r{i}', 0
 @pytest.mark.parametrize("change, expected", [
     ("by hand", "ex03_sync_run was not made by course.measure"),
     ("records changed", "records were changed after course.measure"),
+    ("a record changed in place", "records were changed after course.measure"),  # F2 A9
     ("in-process server run", "ex03_server_run should measure the sync view on a server"),
     ("no time.sleep", "does not call `time.sleep(delay_s)`"),
 ])
@@ -241,6 +242,8 @@ def test_ex03_refuses_runs_not_measured_as_asked(change, expected):
     namespace = load("ex03", edits=edits.get(change, ()))
     if change == "records changed":  # a measured run, its records swapped for others
         namespace["ex03_sync_run"].records = namespace["ex03_sync_run"].records[::-1]
+    if change == "a record changed in place":  # the frozen Record itself, made to say "worker"
+        object.__setattr__(namespace["ex03_async_run"].records[0], "thread", "worker")
     if change == "in-process server run":
         namespace["ex03_server_run"] = asyncio.run(course.measure("/sleep/sync/?delay_s=1"))
     result = check("ex03", namespace)
