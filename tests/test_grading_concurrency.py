@@ -29,7 +29,7 @@ WRONG = {  # file: (solution, old, new, words of the reason)
                              "report = await sync_to_async(legacy_report)(delay_s)",
                              "await __import__('asyncio').sleep(delay_s)\n    "
                              "report = {'report': 'ready', 'took_s': delay_s}",
-                             "without calling legacy_report"),
+                             "without running legacy_report"),
 }
 
 

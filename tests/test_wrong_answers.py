@@ -45,7 +45,7 @@ WRONG = {  # kind: (exercise, edits, words the message must contain)
     "ex05 the report written again": ("ex05", [
         ("report = await sync_to_async(legacy_report)(delay_s)  # runs on a worker thread",
          'await __import__("asyncio").sleep(delay_s)\n    report = {"report": "ready", "took_s": delay_s}')],
-        "without calling legacy_report"),
+        "without running legacy_report"),
     # misleading messages, fixed
     "ex01 returns a plain dict": ("ex01", [('return JsonResponse({"waited_s": delay_s})',
                                             'return {"waited_s": delay_s}')], "return JsonResponse"),
@@ -66,7 +66,7 @@ WRONG = {  # kind: (exercise, edits, words the message must contain)
     "ex01 does no work": ("ex01", [("await asyncio.sleep(delay_s)", "pass")], "should wait delay_s"),
     "ex05 does no work": ("ex05", [("report = await sync_to_async(legacy_report)(delay_s)",
                                     'report = {"report": "ready", "took_s": delay_s}')],
-                          "without calling legacy_report"),
+                          "without running legacy_report"),
 }
 
 
