@@ -297,3 +297,22 @@ def test_ex02_a_query_the_event_loop_waits_for_on_another_thread_fails(kind):
     result = check("ex02", load("ex02", edits=[(SYNC_QUERY, HELD[kind])]), hidden=True)
     assert not result.passed
     assert "made the event loop wait for a database query on another thread" in result.message
+
+
+def _reply(elapsed_s, view_s=None):
+    from course._http import Reply
+
+    stamps = {} if view_s is None else {"x-view-start": "1000.0", "x-view-end": str(1000 + view_s)}
+    return Reply("GET", "/ex01/", 200, elapsed_s, "MainThread", stamps, "{}")
+
+
+def test_require_follows_reads_the_views_own_time_when_stamped():
+    from course.grading.judging import require_follows
+    from course.grading.probes import Failed
+
+    # A busy machine held the short request 1.3 s before its view started: still follows.
+    require_follows(_reply(1.66, view_s=0.31), _reply(0.72, view_s=0.71), "v", 0.3, 0.7)
+    with pytest.raises(Failed, match="does not follow delay_s"):  # unstamped: the reply's time
+        require_follows(_reply(1.66), _reply(0.72), "v", 0.3, 0.7)
+    with pytest.raises(Failed, match="does not follow delay_s"):  # a fixed wait, stamped
+        require_follows(_reply(0.52, view_s=0.5), _reply(0.52, view_s=0.5), "v", 0.3, 0.7)
