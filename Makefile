@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 LAB_ARGS ?=
+# Two workers: the JupyterLab tests on one, the other test files on both (tests/conftest.py).
+# `make test PARALLEL=` runs everything in one process.
+PARALLEL ?= -n 2 --dist loadgroup
 START := notebooks/00_start_here.ipynb
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
@@ -37,7 +40,7 @@ lab: $(VENV)/.runtime-installed  ## install, then open the course in JupyterLab
 		$(BIN)/python -m jupyter lab $(LAB_DEFAULTS) $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(VENV)/.dev-installed  ## install, then run every test (notebooks included)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/python -m ruff check .

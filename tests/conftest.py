@@ -23,3 +23,16 @@ def lab():
 def run(lab):
     """Run a coroutine to completion on a fresh event loop (tests are plain functions)."""
     return asyncio.run
+
+
+# `make test` runs two pytest-xdist workers (`-n 2 --dist loadgroup`). Each test file stays on one
+# worker (its module fixtures are made once), and the JupyterLab files share one: the browser
+# test runs every notebook twice in one kernel and test_notebooks.py reads those saved runs
+# (notebook_runner.RAN_TWICE) instead of executing them again.
+SAME_WORKER = {"test_browser.py": "jupyterlab", "test_notebooks.py": "jupyterlab"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        name = item.path.name
+        item.add_marker(pytest.mark.xdist_group(SAME_WORKER.get(name, name)))
