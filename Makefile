@@ -4,9 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 LAB_ARGS ?=
-# Two workers: the JupyterLab tests on one, the other test files on both (tests/conftest.py).
-# `make test PARALLEL=` runs everything in one process.
-PARALLEL ?= -n 2 --dist loadgroup
+# Two workers, each test file whole on one, the browser and notebook tests together (see
+# tests/conftest.py). `make test PARALLEL=` runs everything in one process.
+PARALLEL ?= -n 2
 START := notebooks/00_start_here.ipynb
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)

@@ -25,14 +25,23 @@ def run(lab):
     return asyncio.run
 
 
-# `make test` runs two pytest-xdist workers (`-n 2 --dist loadgroup`). Each test file stays on one
-# worker (its module fixtures are made once), and the JupyterLab files share one: the browser
-# test runs every notebook twice in one kernel and test_notebooks.py reads those saved runs
-# (notebook_runner.RAN_TWICE) instead of executing them again.
-SAME_WORKER = {"test_browser.py": "jupyterlab", "test_notebooks.py": "jupyterlab"}
+
+# `make test` runs two pytest-xdist workers (`-n 2`). Each test file runs whole on one worker
+# (its module fixtures are made once), and test_notebooks.py runs on the browser test's worker,
+# after it: the browser test runs every notebook twice in one kernel and test_notebooks.py reads
+# those saved runs (notebook_runner.RAN_TWICE) instead of executing the notebooks again.
+# (A scheduler, not xdist_group marks: with pytest 9.2 and xdist 3.8, `--dist loadgroup` did
+# not keep a marked file on one worker here.)
+SAME_WORKER = {"tests/test_notebooks.py": "tests/test_browser.py"}
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        name = item.path.name
-        item.add_marker(pytest.mark.xdist_group(SAME_WORKER.get(name, name)))
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, absent without it
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadFileScheduling
+
+    class FileScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            scope = super()._split_scope(nodeid)
+            return SAME_WORKER.get(scope, scope)
+
+    return FileScheduling(config, log)
