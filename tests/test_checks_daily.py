@@ -185,18 +185,6 @@ def test_ex07_also_accepts_a_concurrency_test():
     assert result.passed, result.message
 
 
-def test_ex06_accepts_the_shortcut_in_a_helper_method():
-    """Both handlers may find the author through one helper that calls aget_object_or_404."""
-    helper = ("    async def author(self, author_id):\n"
-              "        return await aget_object_or_404(Author, pk=author_id)\n\n"
-              "    async def get(self, request, author_id):")
-    edits = [("    async def get(self, request, author_id):", helper),
-             ("author = await aget_object_or_404(Author, pk=author_id)\n        books",
-              "author = await self.author(author_id)\n        books"),
-             ("author = await aget_object_or_404(Author, pk=author_id)\n        try",
-              "author = await self.author(author_id)\n        try")]
-    result = check("ex06", load("ex06", edits=edits))
-    assert result.passed, result.message
 
 
 def _answer_edited(name, old, new):
@@ -259,15 +247,24 @@ def test_ex07_views_look_alike():
     assert len(seen) == 1, seen
 
 
-def test_ex06_accepts_the_shortcut_in_a_module_level_helper():
-    """Both handlers may find the author through a function of the notebook (not a method)."""
-    helper = ("async def author_or_404(author_id):\n"
-              "    return await aget_object_or_404(Author, pk=author_id)\n\n\n"
-              '@course.route("ex06/authors/<int:author_id>/books/")')
-    edits = [('@course.route("ex06/authors/<int:author_id>/books/")', helper),
-             ("author = await aget_object_or_404(Author, pk=author_id)\n        books",
-              "author = await author_or_404(author_id)\n        books"),
-             ("author = await aget_object_or_404(Author, pk=author_id)\n        try",
-              "author = await author_or_404(author_id)\n        try")]
+EX06_HELPERS = {  # where the helper goes, the helper before it, and how a handler calls it
+    "a method": ("    async def get(self, request, author_id):",
+                 "    async def author(self, author_id):\n"
+                 "        return await aget_object_or_404(Author, pk=author_id)\n\n",
+                 "self.author(author_id)"),
+    "a module-level function": ('@course.route("ex06/authors/<int:author_id>/books/")',
+                                "async def author_or_404(author_id):\n"
+                                "    return await aget_object_or_404(Author, pk=author_id)\n\n\n",
+                                "author_or_404(author_id)"),
+}
+
+
+@pytest.mark.parametrize("where", list(EX06_HELPERS))
+def test_ex06_accepts_the_shortcut_in_a_helper(where):
+    """Both handlers may find the author through one helper that awaits aget_object_or_404."""
+    anchor, helper, call = EX06_HELPERS[where]
+    edits = [(anchor, helper + anchor)] + [
+        (f"author = await aget_object_or_404(Author, pk=author_id)\n        {after}",
+         f"author = await {call}\n        {after}") for after in ("books", "try")]
     result = check("ex06", load("ex06", edits=edits))
     assert result.passed, result.message

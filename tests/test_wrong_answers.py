@@ -211,14 +211,6 @@ ON_THE_LOOP = {  # reviewer F #3: the variable's name never appears in the view'
 }
 
 
-@pytest.mark.parametrize("kind", list(ON_THE_LOOP))
-def test_ex02_the_orm_run_on_the_event_loop_fails_however_the_check_was_switched_off(kind):
-    result = check("ex02", load("ex02", edits=[(SYNC_QUERY, ON_THE_LOOP[kind])]), hidden=True)
-    assert not result.passed
-    assert "ran a database query on the event loop's thread" in result.message
-    assert 'FROM "catalog_book"' in result.message
-
-
 def test_ex02_the_async_orm_is_not_mistaken_for_a_query_on_the_loop():
     edit = 'books = [book async for book in Book.objects.values("title", "published")]'
     result = check("ex02", load("ex02", edits=[(SYNC_QUERY, edit)]), hidden=True)
@@ -292,11 +284,18 @@ HELD = {  # reviewer F2 A4: the query runs on a worker thread, but the loop wait
 }
 
 
-@pytest.mark.parametrize("kind", list(HELD))
-def test_ex02_a_query_the_event_loop_waits_for_on_another_thread_fails(kind):
-    result = check("ex02", load("ex02", edits=[(SYNC_QUERY, HELD[kind])]), hidden=True)
+LOOP_RAN = "ran a database query on the event loop's thread"
+LOOP_WAITED = "made the event loop wait for a database query on another thread"
+EX02_CHEATS = {**{kind: (code, LOOP_RAN) for kind, code in ON_THE_LOOP.items()},
+               **{kind: (code, LOOP_WAITED) for kind, code in HELD.items()}}
+
+
+@pytest.mark.parametrize("kind", list(EX02_CHEATS))
+def test_ex02_a_query_that_holds_the_event_loop_fails_however_it_is_hidden(kind):
+    code, cause = EX02_CHEATS[kind]
+    result = check("ex02", load("ex02", edits=[(SYNC_QUERY, code)]), hidden=True)
     assert not result.passed
-    assert "made the event loop wait for a database query on another thread" in result.message
+    assert cause in result.message and 'FROM "catalog_book"' in result.message
 
 
 def _reply(elapsed_s, view_s=None):
